@@ -1,0 +1,6 @@
+/// An error with a stable machine-readable code (`"marker.bad_signature"`), documented in
+/// docs/PROTOCOL.md. Servers map every `CodedError` to a JSON body `{"code", "message"}` in one place.
+public protocol CodedError: Error, CustomStringConvertible {
+    /// Stable across releases; clients switch on it.
+    var code: String { get }
+}
