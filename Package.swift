@@ -6,13 +6,22 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "blob", targets: ["BlobCommand"]),
+        .executable(name: "ledger", targets: ["LedgerCommand"]),
         .library(name: "Merkle", targets: ["Merkle"]),
         .library(name: "Erasure", targets: ["Erasure"]),
         .library(name: "StorageProtocol", targets: ["StorageProtocol"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // C libraries, each hidden behind one Swift type.
@@ -33,6 +42,29 @@ let package = Package(
         // What every party agrees on: keys, IDs, signatures, write markers, stripe encryption, error codes.
         .target(name: "StorageProtocol", dependencies: ["Merkle", "CSodium", "COpenSSLCrypto"]),
 
+        // The ledger: hash-chained log in SQLite, marker-chain verification, challenges, payments, HTTP API.
+        .target(
+            name: "Ledger",
+            dependencies: [
+                "StorageProtocol", "Merkle",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
+        .executableTarget(
+            name: "LedgerCommand",
+            dependencies: [
+                "Ledger", "StorageProtocol", "Merkle",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .executableTarget(
             name: "BlobCommand",
             dependencies: [
@@ -50,6 +82,15 @@ let package = Package(
             name: "StorageProtocolTests",
             dependencies: [
                 "StorageProtocol", "Merkle", .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: [
+                "Ledger", "StorageProtocol", "Merkle", "LedgerCommand",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
     ]
 )

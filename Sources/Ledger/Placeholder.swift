@@ -1,0 +1,2 @@
+// Replaced by the ledger implementation.
+enum LedgerPlaceholder {}
