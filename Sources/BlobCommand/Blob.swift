@@ -4,5 +4,6 @@ import ArgumentParser
 struct Blob: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "blob",
-        abstract: "Store files on a network of blobbers.")
+        abstract: "Store files on a network of blobbers.",
+        subcommands: [BenchCommand.self])
 }
