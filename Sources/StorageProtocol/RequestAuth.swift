@@ -1,0 +1,142 @@
+public import Merkle
+
+/// A request signed by a client's key, carried in HTTP headers:
+///
+/// | header | value |
+/// | --- | --- |
+/// | `x-blob-key` | hex Ed25519 public key of the signer |
+/// | `x-blob-time` | Unix milliseconds when the request was signed |
+/// | `x-blob-body-sha256` | hex SHA-256 of the body, or `UNSIGNED-PAYLOAD` for streamed shard uploads |
+/// | `x-blob-signature` | hex Ed25519 signature over `RequestAuth.hash` |
+///
+/// A streamed shard's bytes cannot be hashed before they are sent, so uploads sign
+/// `UNSIGNED-PAYLOAD`; the shard root the blobber computes is what the owner later signs in the
+/// write marker, so a tampered upload can never be committed.
+public struct RequestAuth: Sendable, Hashable {
+    public var publicKey: PublicKey
+    public var timestamp: Int64
+    /// Hex SHA-256 of the body, or `unsignedPayload`.
+    public var bodyDigest: String
+    public var signature: Signature
+
+    public static let unsignedPayload = "UNSIGNED-PAYLOAD"
+    public static let hashTag: UInt8 = 0x50
+
+    public enum Header {
+        public static let key = "x-blob-key"
+        public static let time = "x-blob-time"
+        public static let bodyDigest = "x-blob-body-sha256"
+        public static let signature = "x-blob-signature"
+    }
+
+    /// `H(0x50 ‖ u32be(len method) ‖ method ‖ u32be(len target) ‖ target ‖ u32be(len digest) ‖ digest ‖ i64be(time))`
+    /// where `target` is the request path with its query string exactly as sent, and `digest` the
+    /// body-digest header's text.
+    public static func hash(method: String, target: String, bodyDigest: String, timestamp: Int64) -> Hash {
+        var hasher = SHA256()
+        hasher.update(byte: hashTag)
+        for field in [method, target, bodyDigest] {
+            let bytes = Array(field.utf8)
+            withUnsafeBytes(of: UInt32(bytes.count).bigEndian) { hasher.update($0) }
+            hasher.update(bytes)
+        }
+        hasher.update(int64: timestamp)
+        return hasher.finalize()
+    }
+
+    /// Signs a request. `body` nil means a streamed upload (`UNSIGNED-PAYLOAD`).
+    public static func sign(
+        method: String, target: String, body: [UInt8]?, timestamp: Int64, key: SigningKey
+    ) -> RequestAuth {
+        let digest = body.map { SHA256.hash($0).hex } ?? unsignedPayload
+        let hash = hash(method: method, target: target, bodyDigest: digest, timestamp: timestamp)
+        return RequestAuth(
+            publicKey: key.publicKey, timestamp: timestamp, bodyDigest: digest, signature: key.signature(over: hash))
+    }
+
+    public init(publicKey: PublicKey, timestamp: Int64, bodyDigest: String, signature: Signature) {
+        self.publicKey = publicKey
+        self.timestamp = timestamp
+        self.bodyDigest = bodyDigest
+        self.signature = signature
+    }
+
+    /// Parses the four headers; `header(name)` returns a header's value.
+    public init(header: (String) -> String?) throws(RequestAuthError) {
+        guard let keyText = header(Header.key), let timeText = header(Header.time),
+            let digest = header(Header.bodyDigest), let signatureText = header(Header.signature)
+        else { throw .missing }
+        guard let key = try? PublicKey(hex: keyText) else { throw .malformed(header: Header.key) }
+        guard let time = Int64(timeText) else { throw .malformed(header: Header.time) }
+        guard let signature = try? Signature(hex: signatureText) else { throw .malformed(header: Header.signature) }
+        guard digest == RequestAuth.unsignedPayload || Hash(hex: digest) != nil else {
+            throw .malformed(header: Header.bodyDigest)
+        }
+        self.init(publicKey: key, timestamp: time, bodyDigest: digest.lowercased(), signature: signature)
+    }
+
+    /// The headers to send.
+    public var headers: [(String, String)] {
+        [
+            (Header.key, publicKey.hex), (Header.time, String(timestamp)), (Header.bodyDigest, bodyDigest),
+            (Header.signature, signature.hex),
+        ]
+    }
+
+    /// Checks the signature and that `timestamp` is within `window` milliseconds of `now`.
+    /// The caller checks the body against `bodyDigest` (when signed) and refuses replays
+    /// (`ReplayGuard`).
+    public func verify(method: String, target: String, now: Int64, window: Int64) throws(RequestAuthError) {
+        guard abs(now - timestamp) <= window else { throw .stale(timestamp: timestamp, now: now, window: window) }
+        let hash = RequestAuth.hash(method: method, target: target, bodyDigest: bodyDigest, timestamp: timestamp)
+        guard publicKey.isValidSignature(signature, over: hash) else { throw .badSignature }
+    }
+
+    /// Checks a fully received body against the signed digest.
+    public func verifyBody(_ body: some ContiguousBytes) throws(RequestAuthError) {
+        guard bodyDigest != RequestAuth.unsignedPayload else { throw .bodyNotSigned }
+        guard SHA256.hash(body).hex == bodyDigest else { throw .bodyDigestMismatch }
+    }
+}
+
+public enum RequestAuthError: CodedError, Equatable {
+    case missing
+    case malformed(header: String)
+    case stale(timestamp: Int64, now: Int64, window: Int64)
+    case badSignature
+    case bodyDigestMismatch
+    case bodyNotSigned
+    case replayed
+    case notOwner
+    case badTicket(reason: String)
+
+    public var code: String {
+        switch self {
+        case .missing: "auth.missing"
+        case .malformed: "auth.malformed"
+        case .stale: "auth.stale"
+        case .badSignature: "auth.bad_signature"
+        case .bodyDigestMismatch: "auth.body_digest_mismatch"
+        case .bodyNotSigned: "auth.body_not_signed"
+        case .replayed: "auth.replayed"
+        case .notOwner: "auth.not_owner"
+        case .badTicket: "auth.bad_ticket"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .missing:
+            "the request is not signed: send x-blob-key, x-blob-time, x-blob-body-sha256 and x-blob-signature"
+        case .malformed(let header): "the \(header) header is malformed"
+        case .stale(let timestamp, let now, let window):
+            "the request was signed at \(timestamp), more than \(window) ms from the server's clock (\(now)); check the clock"
+        case .badSignature: "the request signature does not verify"
+        case .bodyDigestMismatch: "the body does not match the signed x-blob-body-sha256"
+        case .bodyNotSigned: "this request's body must be signed (UNSIGNED-PAYLOAD is only for shard uploads)"
+        case .replayed: "this signed request was already used; sign each request anew"
+        case .notOwner: "only the allocation owner may do this"
+        case .badTicket(let reason): "the share ticket is not valid: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Merkle
+import StorageProtocol
+import Testing
+
+@Suite struct RequestAuthTests {
+    let key = SigningKey.generate()
+    let now: Int64 = 1_700_000_000_000
+
+    @Test func signedRequestVerifiesThroughHeaders() throws {
+        let body = Array(#"{"paths":["/a"]}"#.utf8)
+        let auth = RequestAuth.sign(method: "POST", target: "/v1/allocations/x/proofs", body: body, timestamp: now, key: key)
+        let headers = Dictionary(uniqueKeysWithValues: auth.headers)
+        let parsed = try RequestAuth(header: { headers[$0] })
+        #expect(parsed == auth)
+        try parsed.verify(method: "POST", target: "/v1/allocations/x/proofs", now: now + 1000, window: 60_000)
+        try parsed.verifyBody(body)
+        #expect(throws: RequestAuthError.bodyDigestMismatch) { try parsed.verifyBody(body + [0x20]) }
+    }
+
+    @Test func anyChangeBreaksTheSignature() throws {
+        let auth = RequestAuth.sign(method: "GET", target: "/v1/a?x=1", body: [], timestamp: now, key: key)
+        #expect(throws: RequestAuthError.badSignature) {
+            try auth.verify(method: "DELETE", target: "/v1/a?x=1", now: now, window: 60_000)
+        }
+        #expect(throws: RequestAuthError.badSignature) {
+            try auth.verify(method: "GET", target: "/v1/a?x=2", now: now, window: 60_000)
+        }
+        var shifted = auth
+        shifted.timestamp += 1
+        #expect(throws: RequestAuthError.badSignature) {
+            try shifted.verify(method: "GET", target: "/v1/a?x=1", now: now, window: 60_000)
+        }
+        var otherDigest = auth
+        otherDigest.bodyDigest = RequestAuth.unsignedPayload
+        #expect(throws: RequestAuthError.badSignature) {
+            try otherDigest.verify(method: "GET", target: "/v1/a?x=1", now: now, window: 60_000)
+        }
+    }
+
+    @Test func staleAndFutureRequestsAreRefused() {
+        let auth = RequestAuth.sign(method: "GET", target: "/", body: [], timestamp: now, key: key)
+        #expect(throws: RequestAuthError.stale(timestamp: now, now: now + 60_001, window: 60_000)) {
+            try auth.verify(method: "GET", target: "/", now: now + 60_001, window: 60_000)
+        }
+        #expect(throws: RequestAuthError.stale(timestamp: now, now: now - 60_001, window: 60_000)) {
+            try auth.verify(method: "GET", target: "/", now: now - 60_001, window: 60_000)
+        }
+    }
+
+    @Test func malformedHeadersAreRefused() {
+        #expect(throws: RequestAuthError.missing) { try RequestAuth(header: { _ in nil }) }
+        let good = Dictionary(
+            uniqueKeysWithValues: RequestAuth.sign(method: "GET", target: "/", body: nil, timestamp: now, key: key).headers)
+        for (name, bad) in [
+            (RequestAuth.Header.key, "abc"), (RequestAuth.Header.time, "soon"),
+            (RequestAuth.Header.signature, "00"), (RequestAuth.Header.bodyDigest, "sha"),
+        ] {
+            var headers = good
+            headers[name] = bad
+            #expect(throws: RequestAuthError.malformed(header: name)) { try RequestAuth(header: { headers[$0] }) }
+        }
+        let streamed = RequestAuth.sign(method: "PUT", target: "/", body: nil, timestamp: now, key: key)
+        #expect(streamed.bodyDigest == RequestAuth.unsignedPayload)
+        #expect(throws: RequestAuthError.bodyNotSigned) { try streamed.verifyBody([1, 2, 3]) }
+    }
+
+    @Test func replayGuardAcceptsEachSignatureOnce() {
+        let guardian = ReplayGuard(window: 60_000)
+        let first = RequestAuth.sign(method: "GET", target: "/", body: [], timestamp: now, key: key)
+        let second = RequestAuth.sign(method: "GET", target: "/", body: [], timestamp: now + 1, key: key)
+        #expect(guardian.firstUse(of: first, now: now))
+        #expect(!guardian.firstUse(of: first, now: now + 10))
+        #expect(guardian.firstUse(of: second, now: now + 10))
+        // Still refused after a sweep inside twice the window.
+        #expect(!guardian.firstUse(of: first, now: now + 90_000))
+    }
+}
+
+@Suite struct ShareTicketTests {
+    let owner = SigningKey.generate()
+    let reader = SigningKey.generate()
+    let allocation = AllocationID(SHA256.hash([7]))
+
+    func ticket(path: String = "/docs/", expiry: Int64 = 2_000) -> ShareTicket {
+        ShareTicket(
+            allocationID: allocation, path: path, ownerID: owner.publicKey.clientID,
+            recipientID: reader.publicKey.clientID, expiry: expiry
+        ).signed(with: owner)
+    }
+
+    @Test func validTicketCoversItsPath() throws {
+        try ticket().verify(owner: owner.publicKey, allocation: allocation, reader: reader.publicKey.clientID, requested: "/docs/a.pdf", now: 1_000)
+        try ticket(path: "/a.txt").verify(owner: owner.publicKey, allocation: allocation, reader: reader.publicKey.clientID, requested: "/a.txt", now: 1_000)
+    }
+
+    @Test func invalidTicketsAreRefusedWithAReason() {
+        let readerID = reader.publicKey.clientID
+        func code(_ body: () throws -> Void) -> String? {
+            do { try body(); return nil } catch let error as RequestAuthError { return error.description } catch { return "?" }
+        }
+        #expect(code { try ticket().verify(owner: owner.publicKey, allocation: allocation, reader: readerID, requested: "/other/x", now: 1_000) }?.contains("does not cover") == true)
+        #expect(code { try ticket(path: "/a.txt").verify(owner: owner.publicKey, allocation: allocation, reader: readerID, requested: "/a.txt.bak", now: 1_000) }?.contains("does not cover") == true)
+        #expect(code { try ticket().verify(owner: owner.publicKey, allocation: allocation, reader: readerID, requested: "/docs/a", now: 2_001) }?.contains("expired") == true)
+        #expect(code { try ticket().verify(owner: owner.publicKey, allocation: AllocationID(SHA256.hash([8])), reader: readerID, requested: "/docs/a", now: 1_000) }?.contains("another allocation") == true)
+        #expect(code { try ticket().verify(owner: owner.publicKey, allocation: allocation, reader: owner.publicKey.clientID, requested: "/docs/a", now: 1_000) }?.contains("another client") == true)
+        var forged = ticket()
+        forged.expiry = 9_999_999
+        #expect(code { try forged.verify(owner: owner.publicKey, allocation: allocation, reader: readerID, requested: "/docs/a", now: 1_000) }?.contains("signature") == true)
+        let stranger = SigningKey.generate()
+        #expect(code { try ticket().verify(owner: stranger.publicKey, allocation: allocation, reader: readerID, requested: "/docs/a", now: 1_000) }?.contains("not issued by") == true)
+    }
+}
