@@ -1,0 +1,2 @@
+// Replaced by the blobber implementation.
+enum BlobberPlaceholder {}

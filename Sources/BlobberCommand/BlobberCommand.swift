@@ -1,0 +1,8 @@
+import ArgumentParser
+
+@main
+struct BlobberCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blobber",
+        abstract: "Run a storage node.")
+}
