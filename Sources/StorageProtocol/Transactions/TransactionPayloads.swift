@@ -1,0 +1,158 @@
+public import Merkle
+
+/// `faucet`: mints `amount` units to the sender (test networks only).
+public struct FaucetPayload: Hashable, Sendable, Codable {
+    public var amount: UInt64
+    public init(amount: UInt64) { self.amount = amount }
+}
+
+/// `register_blobber`: a storage node offers `capacity` bytes at its prices (units per GiB) and
+/// locks `stake` units from its balance.
+public struct RegisterBlobberPayload: Hashable, Sendable, Codable {
+    public var url: String
+    public var capacity: UInt64
+    public var readPrice: UInt64
+    public var writePrice: UInt64
+    public var region: String
+    public var stake: UInt64
+
+    public init(url: String, capacity: UInt64, readPrice: UInt64, writePrice: UInt64, region: String, stake: UInt64) {
+        self.url = url
+        self.capacity = capacity
+        self.readPrice = readPrice
+        self.writePrice = writePrice
+        self.region = region
+        self.stake = stake
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case url, capacity, region, stake
+        case readPrice = "read_price"
+        case writePrice = "write_price"
+    }
+}
+
+/// `update_blobber`: changes a registered blobber's terms; absent fields stay as they are, and
+/// `stake` is added to the stake from the balance. Existing allocations keep the price they were made at.
+public struct UpdateBlobberPayload: Hashable, Sendable, Codable {
+    public var url: String?
+    public var capacity: UInt64?
+    public var readPrice: UInt64?
+    public var writePrice: UInt64?
+    public var region: String?
+    public var stake: UInt64?
+
+    public init(
+        url: String? = nil, capacity: UInt64? = nil, readPrice: UInt64? = nil, writePrice: UInt64? = nil,
+        region: String? = nil, stake: UInt64? = nil
+    ) {
+        self.url = url
+        self.capacity = capacity
+        self.readPrice = readPrice
+        self.writePrice = writePrice
+        self.region = region
+        self.stake = stake
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case url, capacity, region, stake
+        case readPrice = "read_price"
+        case writePrice = "write_price"
+    }
+}
+
+/// `create_allocation`: the sender buys `size` bytes on `blobbers` (shard order) until `expiry`
+/// (Unix ms), locking `write_pool` units. The allocation's id is this transaction's hash.
+public struct CreateAllocationPayload: Hashable, Sendable, Codable {
+    public var dataShards: Int
+    public var parityShards: Int
+    public var size: UInt64
+    public var expiry: Int64
+    public var blobbers: [BlobberID]
+    public var writePool: UInt64
+
+    public init(
+        dataShards: Int, parityShards: Int, size: UInt64, expiry: Int64, blobbers: [BlobberID], writePool: UInt64
+    ) {
+        self.dataShards = dataShards
+        self.parityShards = parityShards
+        self.size = size
+        self.expiry = expiry
+        self.blobbers = blobbers
+        self.writePool = writePool
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case size, expiry, blobbers
+        case dataShards = "data_shards"
+        case parityShards = "parity_shards"
+        case writePool = "write_pool"
+    }
+
+    /// Bytes each blobber stores at most: `ceil(size / data_shards)`.
+    public var shardSize: UInt64 {
+        guard dataShards > 0 else { return 0 }
+        let k = UInt64(dataShards)
+        return size / k + (size % k == 0 ? 0 : 1)
+    }
+}
+
+/// `submit_chain`: a blobber submits write markers for one allocation, in sequence order.
+public struct SubmitChainPayload: Hashable, Sendable, Codable {
+    public var allocationID: AllocationID
+    public var markers: [WriteMarker]
+
+    public init(allocationID: AllocationID, markers: [WriteMarker]) {
+        self.allocationID = allocationID
+        self.markers = markers
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case allocationID = "allocation_id"
+        case markers
+    }
+}
+
+/// `finalize_allocation`: anyone, once the allocation has expired.
+public struct FinalizeAllocationPayload: Hashable, Sendable, Codable {
+    public var allocationID: AllocationID
+    public init(allocationID: AllocationID) { self.allocationID = allocationID }
+    enum CodingKeys: String, CodingKey { case allocationID = "allocation_id" }
+}
+
+/// `issue_challenge` (system): the ledger challenges `blobber_id` to prove it holds the data of
+/// `allocation_id` under `root`, the latest root it had accepted.
+public struct IssueChallengePayload: Hashable, Sendable, Codable {
+    public var challengeID: Hash
+    public var allocationID: AllocationID
+    public var blobberID: BlobberID
+    public var root: Hash
+    public var seed: Hash
+    /// Unix ms after which an unanswered challenge times out.
+    public var deadline: Int64
+
+    public init(
+        challengeID: Hash, allocationID: AllocationID, blobberID: BlobberID, root: Hash, seed: Hash, deadline: Int64
+    ) {
+        self.challengeID = challengeID
+        self.allocationID = allocationID
+        self.blobberID = blobberID
+        self.root = root
+        self.seed = seed
+        self.deadline = deadline
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case challengeID = "challenge_id"
+        case allocationID = "allocation_id"
+        case blobberID = "blobber_id"
+        case root, seed, deadline
+    }
+}
+
+/// `challenge_timeout` (system): an open challenge passed its deadline unanswered.
+public struct ChallengeTimeoutPayload: Hashable, Sendable, Codable {
+    public var challengeID: Hash
+    public init(challengeID: Hash) { self.challengeID = challengeID }
+    enum CodingKeys: String, CodingKey { case challengeID = "challenge_id" }
+}
