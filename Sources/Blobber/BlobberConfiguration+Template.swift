@@ -1,0 +1,50 @@
+extension BlobberConfiguration {
+    /// The commented YAML that `blobber init` writes.
+    public var commentedYAML: String {
+        """
+        # blobber configuration. Flags given to `blobber serve` override these values.
+
+        # Folder with the key, the database, staged uploads and shards.
+        data_dir: \(dataDirectory)
+        # Ed25519 key file (mode 0600), relative to data_dir unless absolute.
+        key_file: \(keyFile)
+
+        # Where to listen, and the URL clients use to reach this blobber (registered on the ledger;
+        # empty means http://host:port).
+        host: \(host)
+        port: \(port)
+        public_url: "\(publicURL)"
+
+        # The ledger this blobber registers with and submits write-marker chains to.
+        ledger_url: \(ledgerURL)
+
+        # What is for sale: bytes offered, prices in token units (1 token = 10^10 units) per GiB,
+        # a region name for placement, and the stake locked at registration.
+        capacity: \(capacity)
+        read_price: \(readPrice)
+        write_price: \(writePrice)
+        region: \(region)
+        stake: \(stake)
+
+        # Write markers are submitted to the ledger in chains: when this many wait, when the oldest
+        # has waited this many seconds, or when none arrived for this many seconds.
+        batch_max_markers: \(batchMaxMarkers)
+        batch_max_age: \(batchMaxAge)
+        batch_idle: \(batchIdle)
+
+        # Seconds between polls of the ledger for challenges addressed to this blobber.
+        challenge_poll_interval: \(challengePollInterval)
+
+        # Signed requests must be within this many seconds of this machine's clock.
+        request_window: \(requestWindow)
+        # Largest JSON body (commit, proofs) in bytes.
+        max_json_body: \(maxJSONBody)
+        # Staged uploads never committed are collected after this many seconds.
+        staged_upload_lifetime: \(stagedUploadLifetime)
+
+        # Test networks only: delay every response by this many milliseconds (0 = off).
+        fault_delay_ms: \(faultDelayMilliseconds)
+
+        """
+    }
+}

@@ -1,2 +1,0 @@
-// Replaced by the ledger implementation.
-enum LedgerPlaceholder {}
