@@ -43,7 +43,20 @@ public struct TransactionView: Hashable, Sendable, Codable {
     }
 }
 
-extension Ledger {
+/// Read-only queries over a ledger database, shared by `Ledger` (serve) and `LedgerReader` (show).
+public protocol LedgerQueries: Sendable {
+    var database: LedgerDatabase { get }
+}
+
+/// Queries without the ledger's key, for tools such as `ledger show`.
+public struct LedgerReader: LedgerQueries {
+    public let database: LedgerDatabase
+    public init(database: LedgerDatabase) { self.database = database }
+}
+
+extension Ledger: LedgerQueries {}
+
+extension LedgerQueries {
     private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(LedgerError) -> T {
         do {
             return try await database.writer.read(body)
@@ -59,6 +72,14 @@ extension Ledger {
                     db, sql: "SELECT balance FROM accounts WHERE id = ?", arguments: [id.blob])
             else { throw LedgerError.unknownAccount(id) }
             return AccountView(id: id, balance: UInt64(balance))
+        }
+    }
+
+    public func accounts() async throws(LedgerError) -> [AccountView] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT id, balance FROM accounts ORDER BY id").map {
+                AccountView(id: $0.hash("id"), balance: $0.units("balance"))
+            }
         }
     }
 

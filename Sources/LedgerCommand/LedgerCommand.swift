@@ -4,5 +4,12 @@ import ArgumentParser
 struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
-        abstract: "Run and audit the ledger.")
+        abstract: "Run and audit the ledger.",
+        subcommands: [ServeCommand.self, VerifyCommand.self, ShowCommand.self, BenchCommand.self])
+}
+
+/// `--data DIR`, shared by the subcommands that open a ledger.
+struct DataOptions: ParsableArguments {
+    @Option(name: .customLong("data"), help: "Folder holding ledger.sqlite and ledger-key.json.")
+    var directory: String
 }

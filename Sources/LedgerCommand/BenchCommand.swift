@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Ledger
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure chain verification and replay (run a release build).")
+
+    @Option(help: "Markers per chain.") var markers: Int = 10_000
+    @Option(help: "Chains submitted (each on its own allocation); the best is reported.") var rounds: Int = 3
+    @Flag(help: "JSON lines {\"name\",\"value\",\"unit\"}.") var json = false
+
+    func validate() throws {
+        guard markers > 0, rounds > 0 else { throw ValidationError("--markers and --rounds must be positive") }
+    }
+
+    func run() async throws {
+        let figures = try LedgerBench.run(markers: markers, rounds: rounds)
+        let lines: [(String, Double, String)] = [
+            ("chain_verify", figures.chainVerify, "markers/s"),
+            ("replay", figures.replay, "markers/s"),
+            ("replay_time", figures.replaySeconds, "s"),
+        ]
+        for (name, value, unit) in lines {
+            if json {
+                let object: [String: Any] = ["name": name, "value": value, "unit": unit]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(format: "%.0f", value)) \(unit)")
+            }
+        }
+    }
+}
