@@ -7,6 +7,16 @@
 #include <openssl/sha.h>
 #include <openssl/evp.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+// AES-GCM tag get/set go through EVP_CIPHER_CTX_ctrl with a macro'd command and a non-const
+// pointer; wrapped so Swift calls a typed function.
+static inline int cgcm_get_tag(EVP_CIPHER_CTX *c, unsigned char *tag, int n) {
+    return EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, n, tag);
+}
+static inline int cgcm_set_tag(EVP_CIPHER_CTX *c, const unsigned char *tag, int n) {
+    return EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, n, (void *)tag);
+}
 
 typedef SHA256_CTX csha256_ctx;
 
