@@ -23,6 +23,12 @@ final class TestNetwork: Sendable {
             database: database ?? LedgerDatabase(), key: ledgerKey, rules: rules, clock: .manual(time))
     }
 
+    init(ledger: Ledger, time: ManualTime, ledgerKey: SigningKey) throws {
+        self.time = time
+        self.ledger = ledger
+        self.ledgerKey = ledgerKey
+    }
+
     func nextNonce() -> UInt64 { nonce.withLock { $0 += 1; return $0 } }
 
     func transaction(_ kind: TransactionKind, _ payload: some Encodable, by key: SigningKey) -> LedgerTransaction {
@@ -89,7 +95,7 @@ final class TestNetwork: Sendable {
                 allocationID: allocation, blobberID: blobber.publicKey.blobberID, clientID: owner.publicKey.clientID,
                 sequence: head.sequence + 1, allocationRoot: root, previousAllocationRoot: head.allocationRoot,
                 fileMetaRoot: SHA256.hash(Array("meta-\(index)".utf8)), size: size,
-                chainSize: UInt64(Int64(head.chainSize) + size),
+                chainSize: UInt64(clamping: Int64(head.chainSize) + size),
                 chainHash: WriteMarker.chainHash(previous: head.chainHash, root: root),
                 timestamp: time.value
             ).signed(with: owner)

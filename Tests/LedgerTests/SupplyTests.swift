@@ -1,0 +1,106 @@
+import Foundation
+import Ledger
+import Merkle
+import StorageProtocol
+import Testing
+
+/// A small deterministic generator so a failing sequence can be replayed from its seed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite struct SupplyTests {
+    /// A few hundred random transactions, valid and not: faucets, registrations, allocations, chains
+    /// (some broken), finalizations, challenges and timeouts. After every step no balance is negative
+    /// (the schema forbids it) and everything minted is held somewhere; at the end the replay agrees.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func supplyIsConservedOverARandomSequence(seed: UInt64) async throws {
+        var rng = SplitMix64(state: seed)
+        let network = try TestNetwork()
+        let ledger = network.ledger
+        let owners = (0..<3).map { TestNetwork.key("owner-\($0)") }
+        var blobbers = [SigningKey]()
+        var allocations = [(id: AllocationID, owner: SigningKey, blobbers: [SigningKey])]()
+        var heads = [String: MarkerChainHead]()
+        var applied = 0
+        var refused = 0
+        for step in 0..<300 {
+            let choice = Int.random(in: 0..<100, using: &rng)
+            do {
+                switch choice {
+                case 0..<10:
+                    try await network.fund(owners.randomElement(using: &rng)!, UInt64.random(in: 1...50_000_000, using: &rng))
+                case 10..<18 where blobbers.count < 6:
+                    let key = TestNetwork.key("random-blobber-\(seed)-\(step)")
+                    try await network.fund(key, 2_000_000)
+                    try await network.submit(
+                        .registerBlobber,
+                        RegisterBlobberPayload(
+                            url: "http://127.0.0.1:1", capacity: UInt64.random(in: 1 << 20...1 << 26, using: &rng),
+                            readPrice: 1, writePrice: UInt64.random(in: 1...(1 << 31), using: &rng), region: "r",
+                            stake: UInt64.random(in: 0...2_000_000, using: &rng)), by: key)
+                    blobbers.append(key)
+                case 18..<30 where blobbers.count >= 3:
+                    let owner = owners.randomElement(using: &rng)!
+                    let chosen = Array(blobbers.shuffled(using: &rng).prefix(3))
+                    let id = try await network.createAllocation(
+                        owner: owner, blobbers: chosen, dataShards: 2, size: UInt64.random(in: 1 << 16...1 << 22, using: &rng),
+                        writePool: UInt64.random(in: 0...20_000_000, using: &rng),
+                        lifetime: Int64.random(in: 10_000...200_000, using: &rng))
+                    allocations.append((id, owner, chosen))
+                case 30..<75 where !allocations.isEmpty:
+                    let allocation = allocations.randomElement(using: &rng)!
+                    let blobber = allocation.blobbers.randomElement(using: &rng)!
+                    let key = "\(allocation.id)-\(blobber.id)"
+                    let head = heads[key] ?? .genesis
+                    let sizes = (0..<Int.random(in: 1...5, using: &rng)).map { _ in
+                        Int64.random(in: -2000...60_000, using: &rng)
+                    }
+                    var markers = network.chain(
+                        owner: allocation.owner, allocation: allocation.id, blobber: blobber, from: head, sizes: sizes,
+                        tag: "s\(step)")
+                    if Int.random(in: 0..<5, using: &rng) == 0 {
+                        markers[markers.count - 1].chainHash = .zero  // a broken marker: the whole chain is refused
+                    }
+                    let receipt = try await network.submitChain(markers, allocation: allocation.id, by: blobber)
+                    #expect(receipt.status == .applied)
+                    heads[key] = markers.last!.head
+                case 75..<83 where !allocations.isEmpty:
+                    let allocation = allocations.randomElement(using: &rng)!
+                    try await network.submit(
+                        .finalizeAllocation, FinalizeAllocationPayload(allocationID: allocation.id),
+                        by: owners.randomElement(using: &rng)!)
+                case 83..<90:
+                    try await ledger.sealBlock()
+                    _ = try await ledger.issueChallenge()
+                case 90..<95:
+                    _ = try await ledger.expireChallenges()
+                default:
+                    network.time.advance(by: Int64.random(in: 1000...20_000, using: &rng))
+                    continue
+                }
+                applied += 1
+            } catch {
+                refused += 1
+            }
+            let totals = try await ledger.supplyTotals()
+            #expect(totals.minted == totals.held, "seed \(seed) step \(step): \(totals)")
+            if totals.minted != totals.held { return }
+        }
+        #expect(applied > 100)
+        #expect(refused > 5)
+        try await ledger.sealBlock()
+        let summary = try LedgerVerifier.verify(ledger.database)
+        #expect(summary.transactions > 100)
+        let totals = try await ledger.supplyTotals()
+        #expect(totals.stakes > 0)
+        #expect(totals.balances > 0)
+    }
+}
