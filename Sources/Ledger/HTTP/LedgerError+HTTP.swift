@@ -19,13 +19,13 @@ extension LedgerError: HTTPResponseError {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = ErrorBody(code: code, message: description, markerIndex: markerIndex)
+        let body = LedgerErrorBody(code: code, message: description, markerIndex: markerIndex)
         return JSONResponse.make(body, status: status)
     }
 }
 
 /// The JSON error body.
-public struct ErrorBody: Codable, Sendable, Equatable {
+public struct LedgerErrorBody: Codable, Sendable, Equatable {
     public var code: String
     public var message: String
     public var markerIndex: Int?

@@ -1,0 +1,131 @@
+import AsyncHTTPClient
+import Foundation
+import Ledger
+import Merkle
+import StorageProtocol
+import Synchronization
+import Testing
+
+/// A value shared between tasks.
+final class Shared<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
+}
+
+@Suite struct ServeProcessTests {
+    /// Streams faucet transactions to a real `ledger serve`, kills it with SIGKILL mid-stream, restarts
+    /// it on the same folder: every acknowledged transaction is there exactly once, resubmissions are
+    /// duplicates, the balance is the sum of what was applied once, and `ledger verify` passes.
+    @Test(.timeLimit(.minutes(2)))
+    func killDashNineLosesNothingAcknowledgedAndAppliesNothingTwice() async throws {
+        let directory = temporaryDirectory("ledger-kill9")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { Task { try? await client.shutdown() } }
+        let key = TestNetwork.key("kill9 wallet")
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let transactions = (0..<400).map { index in
+            LedgerTransaction.make(
+                .faucet, payload: FaucetPayload(amount: UInt64(index + 1)), key: key, nonce: UInt64(index),
+                timestamp: now)
+        }
+
+        let first = try ServerProcess(directory: directory, extra: ["--block-interval", "0.05"])
+        defer { first.kill9() }
+        let http = LedgerHTTP(client: client, base: "http://127.0.0.1:\(try await first.port())")
+        let acknowledged = Shared<[Int]>([])
+        let attempted = Shared<Int>(0)
+        // Two submitters race; the test kills the server once 60 receipts are in.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for lane in 0..<2 {
+                group.addTask {
+                    for index in stride(from: lane, to: transactions.count, by: 2) {
+                        attempted.withLock { $0 = max($0, index + 1) }
+                        guard let reply = try? await http.submit(transactions[index]) else { return }
+                        guard reply.status == 200 else {
+                            Issue.record("status \(reply.status): \(String(decoding: reply.body, as: UTF8.self))")
+                            return
+                        }
+                        let receipt = try reply.decode(TransactionReceipt.self)
+                        #expect(receipt.status == .applied)
+                        #expect(receipt.hash == transactions[index].hash)
+                        acknowledged.withLock { $0.append(index) }
+                    }
+                }
+            }
+            group.addTask {
+                let deadline = Date().addingTimeInterval(60)
+                while acknowledged.withLock({ $0.count }) < 60 && Date() < deadline {
+                    try await Task.sleep(for: .milliseconds(2))
+                }
+                first.kill9()
+            }
+            try await group.waitForAll()
+        }
+        let acked = acknowledged.withLock { $0 }
+        #expect(acked.count >= 60)
+        #expect(acked.count < transactions.count, "the kill came after the stream ended")
+
+        let second = try ServerProcess(directory: directory)
+        defer { second.kill9() }
+        let again = LedgerHTTP(client: client, base: "http://127.0.0.1:\(try await second.port())")
+        // Every acknowledged transaction is in the log.
+        for index in acked {
+            let reply = try await again.get("/v1/transactions/\(transactions[index].hash.hex)")
+            #expect(reply.status == 200, "acknowledged tx \(index) lost")
+        }
+        // Resubmitting everything attempted: acknowledged ones are duplicates; the rest apply now, once.
+        var expected: UInt64 = 0
+        let tried = attempted.withLock { $0 }
+        for index in 0..<min(transactions.count, tried + 2) {
+            let reply = try await again.submit(transactions[index])
+            #expect(reply.status == 200)
+            let receipt = try reply.decode(TransactionReceipt.self)
+            if acked.contains(index) { #expect(receipt.status == .duplicate, "tx \(index) applied twice") }
+            expected += UInt64(index + 1)
+        }
+        let account = try await again.get("/v1/accounts/\(key.id.hex)").decode(AccountView.self)
+        #expect(account.balance == expected)
+
+        // Error mapping over the wire.
+        let malformed = try await again.post("/v1/transactions", Array("{\"kind\":".utf8))
+        #expect(malformed.status == 400)
+        #expect(try malformed.decode(LedgerErrorBody.self).code == "tx.malformed")
+        var forged = transactions[0]
+        forged.nonce = 999_999
+        let unauthorized = try await again.submit(forged)
+        #expect(unauthorized.status == 401)
+        #expect(try unauthorized.decode(LedgerErrorBody.self).code == "tx.bad_signature")
+        let unknown = try await again.get("/v1/allocations/\(Hash.zero.hex)")
+        #expect(unknown.status == 404)
+        #expect(try unknown.decode(LedgerErrorBody.self).code == "ledger.unknown_allocation")
+        #expect(try await again.get("/health").status == 200)
+
+        #expect(await second.stop(), "no graceful shutdown on SIGTERM")
+        let verify = try LedgerBinary.run(["verify", "--data", directory])
+        #expect(verify.status == 0, "\(verify.stderr)")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func oversizedBodiesAreRefusedWith413() async throws {
+        let directory = temporaryDirectory("ledger-413")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { Task { try? await client.shutdown() } }
+        let server = try ServerProcess(directory: directory, extra: ["--max-body", "4096"])
+        defer { server.kill9() }
+        let http = LedgerHTTP(client: client, base: "http://127.0.0.1:\(try await server.port())")
+        let key = TestNetwork.key("big")
+        let tx = LedgerTransaction.make(
+            .registerBlobber,
+            payload: RegisterBlobberPayload(
+                url: String(repeating: "x", count: 8000), capacity: 1, readPrice: 1, writePrice: 1, region: "",
+                stake: 0), key: key, nonce: 1, timestamp: Int64(Date().timeIntervalSince1970 * 1000))
+        let reply = try await http.submit(tx)
+        #expect(reply.status == 413)
+        #expect(try reply.decode(LedgerErrorBody.self).code == "ledger.body_too_large")
+        let after = try await http.get("/v1/blobbers")
+        #expect(String(decoding: after.body, as: UTF8.self) == "[]")
+    }
+}
