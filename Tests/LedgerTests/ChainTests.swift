@@ -293,4 +293,34 @@ import Testing
         }
         try await network.expectConserved()
     }
+
+    @Test func blobbersUpdateTheirTermsAndStake() async throws {
+        let setup = try await Setup()
+        let network = setup.network
+        let blobber = setup.blobbers[0]
+        try await expectRefusal("ledger.already_registered", in: network) {
+            try await network.submit(
+                .registerBlobber,
+                RegisterBlobberPayload(url: "http://x", capacity: 1, readPrice: 1, writePrice: 1, region: "", stake: 0),
+                by: blobber)
+        }
+        try await expectRefusal("ledger.invalid_terms", in: network) {
+            try await network.submit(.updateBlobber, UpdateBlobberPayload(capacity: 1000), by: blobber)
+        }
+        try await expectRefusal("ledger.unknown_blobber", in: network) {
+            try await network.submit(.updateBlobber, UpdateBlobberPayload(url: "http://y"), by: setup.owner)
+        }
+        try await network.fund(blobber, 500)
+        try await network.submit(
+            .updateBlobber, UpdateBlobberPayload(url: "http://127.0.0.1:7777", writePrice: 5, stake: 500), by: blobber)
+        let record = try await network.ledger.blobber(blobber.publicKey.blobberID)
+        #expect(record.url == "http://127.0.0.1:7777")
+        #expect(record.writePrice == 5)
+        #expect(record.stake == 1_000_500)
+        #expect(record.capacity == 1 << 30)
+        // The allocation keeps the price it was created at.
+        let view = try await network.ledger.allocation(setup.allocation)
+        #expect(view.blobbers[0].writePrice == TestNetwork.bytePrice)
+        try await network.expectConserved()
+    }
 }
