@@ -74,6 +74,23 @@ import Testing
         #expect(edited.stderr.contains(owner.hex), "\(edited.stderr)")
     }
 
+    @Test func ledgerShowPrintsTheStateAsJSON() async throws {
+        let directory = temporaryDirectory("ledger-show")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try await VerifyTests.busyLedger(in: directory)
+        let outcome = try LedgerBinary.run(["show", "--data", directory, "--json"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        #expect((object["blobbers"] as? [Any])?.count == 4)
+        #expect((object["allocations"] as? [Any])?.count == 2)
+        #expect((object["challenges"] as? [Any])?.count == 1)
+        let supply = try #require(object["supply"] as? [String: Any])
+        let held = ["balances", "write_pools", "challenge_pools", "stakes"].compactMap { supply[$0] as? Int }.reduce(0, +)
+        #expect(supply["minted"] as? Int == held)
+        let text = try LedgerBinary.run(["show", "--data", directory])
+        #expect(text.stdout.contains("blobbers (4):"))
+    }
+
     @Test func ledgerVerifyNamesTheBlockAndTransactionOfAnEditedPayload() async throws {
         let directory = temporaryDirectory("ledger-tamper-tx")
         defer { try? FileManager.default.removeItem(atPath: directory) }
