@@ -1,8 +1,8 @@
 import Merkle
 
-/// A running SHA-256 over the canonical encodings of every state row a transaction writes, in the
-/// order it writes them: `H(0x43 ‖ row ‖ row ‖ ...)`, each row `tag ‖ fields` (big-endian integers,
-/// raw 32-byte hashes and keys, strings as u32be length ‖ UTF-8).
+/// A running SHA-256 over the ledger clock a transaction was applied at and the canonical encodings
+/// of every state row it writes, in the order it writes them: `H(0x43 ‖ i64be(applied_at) ‖ row ‖ row ‖ ...)`,
+/// each row `tag ‖ fields` (big-endian integers, raw 32-byte hashes and keys, strings as u32be length ‖ UTF-8).
 struct EffectsDigest {
     enum Tag: UInt8 {
         case account = 0x01
@@ -19,9 +19,10 @@ struct EffectsDigest {
     private var hasher: SHA256
     private(set) var rowCount = 0
 
-    init() {
+    init(appliedAt: Int64) {
         hasher = SHA256()
         hasher.update(byte: EffectsDigest.hashTag)
+        hasher.update(int64: appliedAt)
     }
 
     mutating func row(tag: Tag, _ fields: (inout RowEncoder) -> Void) {

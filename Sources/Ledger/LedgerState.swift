@@ -22,7 +22,7 @@ struct LedgerState {
     let context: ApplyContext
 
     init(db: Database, context: ApplyContext) {
-        store = StateStore(db: db)
+        store = StateStore(db: db, appliedAt: context.now)
         self.context = context
     }
 

@@ -8,10 +8,11 @@ import StorageProtocol
 /// exactly what it changed (docs/protocol-ledger.md, "Effects digest").
 struct StateStore {
     let db: Database
-    var effects = EffectsDigest()
+    var effects: EffectsDigest
 
-    init(db: Database) {
+    init(db: Database, appliedAt: Int64 = 0) {
         self.db = db
+        effects = EffectsDigest(appliedAt: appliedAt)
     }
 
     // MARK: supply and accounts

@@ -137,6 +137,26 @@ import Testing
             #expect(failure.table == "markers", "\(failure)")
         }
     }
+
+    /// The ledger clock a transaction was applied at is committed to by its effects digest.
+    @Test func verifyFailsOnAnEditedApplicationTime() async throws {
+        let directory = temporaryDirectory("ledger-tamper-time")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (_, ledger) = try await VerifyTests.busyLedger(in: directory)
+        let hash = try await ledger.database.writer.write { db -> Data in
+            let hash = try #require(
+                try Data.fetchOne(db, sql: "SELECT hash FROM transactions WHERE kind = 'faucet' ORDER BY seq LIMIT 1"))
+            try db.execute(sql: "UPDATE transactions SET applied_at = applied_at - 1 WHERE hash = ?", arguments: [hash])
+            return hash
+        }
+        do {
+            _ = try LedgerVerifier.verify(ledger.database)
+            Issue.record("verify passed over an edited applied_at")
+        } catch let failure as VerifyFailure {
+            #expect(failure.transaction?.bytes == Array(hash), "\(failure)")
+            #expect(failure.reason.contains("effects digest"), "\(failure)")
+        }
+    }
 }
 
 extension Hash {
