@@ -3,17 +3,6 @@ public import GRDB
 public import Merkle
 public import StorageProtocol
 
-/// An allocation with its blobbers' places, as `GET /v1/allocations/{id}` shows it.
-public struct AllocationView: Hashable, Sendable, Codable {
-    public var allocation: AllocationRecord
-    public var blobbers: [AllocationBlobberRecord]
-}
-
-/// An account's balance.
-public struct AccountView: Hashable, Sendable, Codable {
-    public var id: Hash
-    public var balance: UInt64
-}
 
 /// Where every unit minted is now: the supply is conserved when `minted == held`.
 public struct SupplyTotals: Hashable, Sendable, Codable {

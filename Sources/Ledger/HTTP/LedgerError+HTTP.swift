@@ -24,18 +24,6 @@ extension LedgerError: HTTPResponseError {
     }
 }
 
-/// The JSON error body.
-public struct LedgerErrorBody: Codable, Sendable, Equatable {
-    public var code: String
-    public var message: String
-    public var markerIndex: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case code, message
-        case markerIndex = "marker_index"
-    }
-}
-
 enum JSONResponse {
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let bytes = TransactionCoding.encode(value)

@@ -1,5 +1,7 @@
 public import Merkle
-public import StorageProtocol
+
+/// The ledger's state records as its HTTP API shows them (`GET /v1/blobbers`, `/v1/allocations/{id}`,
+/// `/v1/challenges`, `/v1/accounts/{id}`): shared so blobbers and clients decode the same types.
 
 /// A registered storage node and its terms.
 public struct BlobberRecord: Hashable, Sendable, Codable {
@@ -14,6 +16,22 @@ public struct BlobberRecord: Hashable, Sendable, Codable {
     public var region: String
     public var stake: UInt64
     public var registeredAt: Int64
+
+    public init(
+        id: BlobberID, publicKey: PublicKey, url: String, capacity: UInt64, used: UInt64, readPrice: UInt64,
+        writePrice: UInt64, region: String, stake: UInt64, registeredAt: Int64
+    ) {
+        self.id = id
+        self.publicKey = publicKey
+        self.url = url
+        self.capacity = capacity
+        self.used = used
+        self.readPrice = readPrice
+        self.writePrice = writePrice
+        self.region = region
+        self.stake = stake
+        self.registeredAt = registeredAt
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, url, capacity, used, region, stake
@@ -39,6 +57,23 @@ public struct AllocationRecord: Hashable, Sendable, Codable {
     public var expiry: Int64
     public var writePool: UInt64
     public var finalized: Bool
+
+    public init(
+        id: AllocationID, ownerID: ClientID, ownerKey: PublicKey, dataShards: Int, parityShards: Int, size: UInt64,
+        shardSize: UInt64, createdAt: Int64, expiry: Int64, writePool: UInt64, finalized: Bool
+    ) {
+        self.id = id
+        self.ownerID = ownerID
+        self.ownerKey = ownerKey
+        self.dataShards = dataShards
+        self.parityShards = parityShards
+        self.size = size
+        self.shardSize = shardSize
+        self.createdAt = createdAt
+        self.expiry = expiry
+        self.writePool = writePool
+        self.finalized = finalized
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, size, expiry, finalized
@@ -66,6 +101,20 @@ public struct AllocationBlobberRecord: Hashable, Sendable, Codable {
     /// Units taken from the write pool for this blobber so far.
     public var paid: UInt64
     public var challengePool: UInt64
+
+    public init(
+        allocationID: AllocationID, blobberID: BlobberID, shardIndex: Int, writePrice: UInt64, head: MarkerChainHead,
+        highWater: UInt64, paid: UInt64, challengePool: UInt64
+    ) {
+        self.allocationID = allocationID
+        self.blobberID = blobberID
+        self.shardIndex = shardIndex
+        self.writePrice = writePrice
+        self.head = head
+        self.highWater = highWater
+        self.paid = paid
+        self.challengePool = challengePool
+    }
 
     enum CodingKeys: String, CodingKey {
         case head
@@ -95,10 +144,46 @@ public struct ChallengeRecord: Hashable, Sendable, Codable {
     public var deadline: Int64
     public var status: Status
 
+    public init(
+        id: Hash, allocationID: AllocationID, blobberID: BlobberID, root: Hash, seed: Hash, issuedAt: Int64,
+        deadline: Int64, status: Status
+    ) {
+        self.id = id
+        self.allocationID = allocationID
+        self.blobberID = blobberID
+        self.root = root
+        self.seed = seed
+        self.issuedAt = issuedAt
+        self.deadline = deadline
+        self.status = status
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, root, seed, deadline, status
         case allocationID = "allocation_id"
         case blobberID = "blobber_id"
         case issuedAt = "issued_at"
+    }
+}
+
+/// An allocation with its blobbers' places, as `GET /v1/allocations/{id}` shows it.
+public struct AllocationView: Hashable, Sendable, Codable {
+    public var allocation: AllocationRecord
+    public var blobbers: [AllocationBlobberRecord]
+
+    public init(allocation: AllocationRecord, blobbers: [AllocationBlobberRecord]) {
+        self.allocation = allocation
+        self.blobbers = blobbers
+    }
+}
+
+/// An account's balance, as `GET /v1/accounts/{id}` shows it.
+public struct AccountView: Hashable, Sendable, Codable {
+    public var id: Hash
+    public var balance: UInt64
+
+    public init(id: Hash, balance: UInt64) {
+        self.id = id
+        self.balance = balance
     }
 }
