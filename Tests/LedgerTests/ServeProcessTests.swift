@@ -101,6 +101,9 @@ final class Shared<Value: Sendable>: Sendable {
         #expect(unknown.status == 404)
         #expect(try unknown.decode(LedgerErrorBody.self).code == "ledger.unknown_allocation")
         #expect(try await again.get("/health").status == 200)
+        let metrics = String(decoding: try await again.get("/metrics").body, as: UTF8.self)
+        #expect(metrics.contains("ledger_transactions_total"), "\(metrics.prefix(500))")
+        #expect(metrics.contains("ledger_refusals_total"))
 
         #expect(await second.stop(), "no graceful shutdown on SIGTERM")
         let verify = try LedgerBinary.run(["verify", "--data", directory])

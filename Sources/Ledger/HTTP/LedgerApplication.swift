@@ -12,6 +12,8 @@ public func buildLedgerApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: MetricsMiddleware())
     router.get("health") { _, _ in JSONResponse.make(["status": "ok"]) }
     router.get("metrics") { _, _ in
         Response(
