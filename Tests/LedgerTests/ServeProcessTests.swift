@@ -25,7 +25,7 @@ final class Shared<Value: Sendable>: Sendable {
         defer { Task { try? await client.shutdown() } }
         let key = TestNetwork.key("kill9 wallet")
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let transactions = (0..<400).map { index in
+        let transactions = (0..<1000).map { index in
             LedgerTransaction.make(
                 .faucet, payload: FaucetPayload(amount: UInt64(index + 1)), key: key, nonce: UInt64(index),
                 timestamp: now)
