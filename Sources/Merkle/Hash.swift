@@ -68,13 +68,12 @@ public struct Hash: Hashable, Sendable, Comparable {
 
     /// The first bit at which `self` and `other` differ, or nil when they are equal.
     public func firstDifferingBit(from other: Hash) -> Int? {
-        let mine = [w0, w1, w2, w3]
-        let theirs = [other.w0, other.w1, other.w2, other.w3]
-        for word in 0..<4 where mine[word] != theirs[word] {
-            // Words hold bytes in memory order; compare in big-endian so bit 0 is the first byte's top bit.
-            let x = mine[word].bigEndian ^ theirs[word].bigEndian
-            return word * 64 + x.leadingZeroBitCount
-        }
+        // Words hold bytes in memory order; compare in big-endian so bit 0 is the first byte's top bit.
+        // No arrays here: the allocation trie calls this on every insert.
+        if w0 != other.w0 { return (w0.bigEndian ^ other.w0.bigEndian).leadingZeroBitCount }
+        if w1 != other.w1 { return 64 + (w1.bigEndian ^ other.w1.bigEndian).leadingZeroBitCount }
+        if w2 != other.w2 { return 128 + (w2.bigEndian ^ other.w2.bigEndian).leadingZeroBitCount }
+        if w3 != other.w3 { return 192 + (w3.bigEndian ^ other.w3.bigEndian).leadingZeroBitCount }
         return nil
     }
 
