@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "StorageProtocol", targets: ["StorageProtocol"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Blobber", targets: ["Blobber"]),
+        .library(name: "Client", targets: ["Client"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -93,10 +94,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
+        // The client library: wallets, allocations, the upload pipeline with data+1 consensus, verified reads, repair.
+        .target(
+            name: "Client",
+            dependencies: [
+                "StorageProtocol", "Merkle", "Erasure",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "BlobCommand",
             dependencies: [
-                "Merkle", "Erasure", "StorageProtocol",
+                "Client", "Merkle", "Erasure", "StorageProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -126,6 +135,14 @@ let package = Package(
                 "Blobber", "StorageProtocol", "Merkle", "BlobberCommand", "LedgerCommand", "Ledger",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "ClientTests",
+            dependencies: [
+                "Client", "StorageProtocol", "Merkle", "Erasure", "BlobCommand", "BlobberCommand", "LedgerCommand",
+                .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
