@@ -105,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "BlobCommand",
             dependencies: [
-                "Client", "Merkle", "Erasure", "StorageProtocol",
+                "Client", "Merkle", "Erasure", "StorageProtocol", "CISAL", "CSodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

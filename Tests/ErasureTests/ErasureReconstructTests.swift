@@ -11,14 +11,16 @@ import Testing
     func everyErasurePatternOfSmallShapes(k: Int, m: Int) async throws {
         let coder = try ErasureCoder(dataShards: k, parityShards: m)
         await propertyCheck(count: 8, input: Gen.int(in: 0...200), Gen.uint64()) { length, seed in
-            var random = TestBytes(seed: seed)
-            let data = random.shards(k, length: length)
-            let original = data + (try coder.encode(data))
-            for lost in subsets(of: k + m, upTo: m) {
-                var shards: [[UInt8]?] = original
-                for index in lost { shards[index] = nil }
-                try coder.reconstruct(shards: &shards)
-                #expect(shards.map { $0 ?? [] } == original, "\(k)+\(m) lost \(lost)")
+            recordingErrors {
+                var random = TestBytes(seed: seed)
+                let data = random.shards(k, length: length)
+                let original = data + (try coder.encode(data))
+                for lost in subsets(of: k + m, upTo: m) {
+                    var shards: [[UInt8]?] = original
+                    for index in lost { shards[index] = nil }
+                    try coder.reconstruct(shards: &shards)
+                    #expect(shards.map { $0 ?? [] } == original, "\(k)+\(m) lost \(lost)")
+                }
             }
         }
     }
@@ -28,20 +30,22 @@ import Testing
     func everyErasurePatternThroughPointers(k: Int, m: Int) async throws {
         let coder = try ErasureCoder(dataShards: k, parityShards: m)
         await propertyCheck(count: 4, input: Gen.int(in: 1...300), Gen.uint64()) { length, seed in
-            var random = TestBytes(seed: seed)
-            let data = random.shards(k, length: length)
-            let original = data + (try coder.encode(data))
-            for lost in subsets(of: k + m, upTo: m) where !lost.isEmpty {
-                let kept = (0..<(k + m)).filter { !lost.contains($0) }
-                var rebuilt = Array(repeating: [UInt8](repeating: 0xEE, count: length), count: lost.count)
-                try withMutableBuffers(&rebuilt) { output in
-                    try withReadBuffers(kept.map { original[$0] }) { input in
-                        try coder.reconstruct(
-                            present: Dictionary(uniqueKeysWithValues: zip(kept, input)),
-                            missing: Dictionary(uniqueKeysWithValues: zip(lost, output)))
+            recordingErrors {
+                var random = TestBytes(seed: seed)
+                let data = random.shards(k, length: length)
+                let original = data + (try coder.encode(data))
+                for lost in subsets(of: k + m, upTo: m) where !lost.isEmpty {
+                    let kept = (0..<(k + m)).filter { !lost.contains($0) }
+                    var rebuilt = Array(repeating: [UInt8](repeating: 0xEE, count: length), count: lost.count)
+                    try withMutableBuffers(&rebuilt) { output in
+                        try withReadBuffers(kept.map { original[$0] }) { input in
+                            try coder.reconstruct(
+                                present: Dictionary(uniqueKeysWithValues: zip(kept, input)),
+                                missing: Dictionary(uniqueKeysWithValues: zip(lost, output)))
+                        }
                     }
+                    #expect(rebuilt == lost.map { original[$0] }, "\(k)+\(m) lost \(lost)")
                 }
-                #expect(rebuilt == lost.map { original[$0] }, "\(k)+\(m) lost \(lost)")
             }
         }
     }
@@ -50,15 +54,17 @@ import Testing
         await propertyCheck(
             count: 40, input: Gen.int(in: 1...32), Gen.int(in: 1...32), Gen.int(in: 1...400), Gen.uint64()
         ) { k, m, length, seed in
-            var random = TestBytes(seed: seed)
-            let coder = try ErasureCoder(dataShards: k, parityShards: m)
-            let data = random.shards(k, length: length)
-            let original = data + (try coder.encode(data))
-            let lost = random.distinctIndexes(1 + Int(random.next() % UInt64(m)), below: k + m)
-            var shards: [[UInt8]?] = original
-            for index in lost { shards[index] = nil }
-            try coder.reconstruct(shards: &shards)
-            #expect(shards.map { $0 ?? [] } == original, "\(k)+\(m) lost \(lost.sorted())")
+            recordingErrors {
+                var random = TestBytes(seed: seed)
+                let coder = try ErasureCoder(dataShards: k, parityShards: m)
+                let data = random.shards(k, length: length)
+                let original = data + (try coder.encode(data))
+                let lost = random.distinctIndexes(1 + Int(random.next() % UInt64(m)), below: k + m)
+                var shards: [[UInt8]?] = original
+                for index in lost { shards[index] = nil }
+                try coder.reconstruct(shards: &shards)
+                #expect(shards.map { $0 ?? [] } == original, "\(k)+\(m) lost \(lost.sorted())")
+            }
         }
     }
 
@@ -76,16 +82,18 @@ import Testing
 
     @Test func tooFewShardsFailsAndLeavesInputUnchanged() async throws {
         await propertyCheck(count: 50, input: Gen.int(in: 1...8), Gen.int(in: 0...4), Gen.uint64()) { k, m, seed in
-            var random = TestBytes(seed: seed)
-            let coder = try ErasureCoder(dataShards: k, parityShards: m)
-            let data = random.shards(k, length: 33)
-            var shards: [[UInt8]?] = data + (try coder.encode(data))
-            for index in random.distinctIndexes(m + 1, below: k + m) { shards[index] = nil }
-            let before = shards
-            #expect(throws: ErasureError.tooFewShards(present: k - 1, required: k)) {
-                try coder.reconstruct(shards: &shards)
+            recordingErrors {
+                var random = TestBytes(seed: seed)
+                let coder = try ErasureCoder(dataShards: k, parityShards: m)
+                let data = random.shards(k, length: 33)
+                var shards: [[UInt8]?] = data + (try coder.encode(data))
+                for index in random.distinctIndexes(m + 1, below: k + m) { shards[index] = nil }
+                let before = shards
+                #expect(throws: ErasureError.tooFewShards(present: k - 1, required: k)) {
+                    try coder.reconstruct(shards: &shards)
+                }
+                #expect(shards == before)
             }
-            #expect(shards == before)
         }
     }
 

@@ -33,8 +33,8 @@ struct CodecMeasurements {
 
     var all: [() -> BenchResult] {
         [
-            { rsEncode(k: 4, m: 2) }, { rsEncode(k: 10, m: 4) }, rsReconstruct,
-            sha256Raw, ed25519Sign, ed25519Verify, aesGCM,
+            { rsEncode(k: 4, m: 2) }, isalEncodeRaw, { rsEncode(k: 10, m: 4) }, rsReconstruct,
+            shardTree, sha256Raw, trieUpdate100k, ed25519Sign, ed25519Verify, sodiumVerifyRaw, aesGCM,
         ]
     }
 
