@@ -19,7 +19,7 @@ public enum ErasureError: Error, Equatable, CustomStringConvertible, Sendable {
     /// ISA-L takes lengths as a C `int`; blocks are 64 KiB, so this only catches misuse.
     case shardTooLarge(length: Int)
 
-    /// Stable across releases; documented in docs/protocol-erasure.md.
+    /// Stable across releases; documented in docs/PROTOCOL.md section 5.
     public var code: String {
         switch self {
         case .invalidShape: "erasure.invalid_shape"

@@ -2,7 +2,7 @@ public import Merkle
 public import StorageProtocol
 
 /// Why the ledger refused a transaction or a request. Codes are stable and listed in
-/// docs/protocol-ledger.md; the HTTP layer maps `category` to a status in one place.
+/// docs/PROTOCOL.md section 7; the HTTP layer maps `category` to a status in one place.
 public enum LedgerError: CodedError, Equatable {
     /// The envelope was refused (malformed, unsigned, badly signed, stale).
     case transaction(TransactionError)

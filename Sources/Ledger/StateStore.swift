@@ -5,7 +5,7 @@ import StorageProtocol
 
 /// Typed reads and writes of the state tables inside one database transaction. Every write also
 /// feeds the row's canonical encoding into `effects`, so each transaction ends with a digest of
-/// exactly what it changed (docs/protocol-ledger.md, "Effects digest").
+/// exactly what it changed (docs/PROTOCOL.md section 7, "Effects digest").
 struct StateStore {
     let db: Database
     var effects: EffectsDigest

@@ -1,4 +1,4 @@
-/// Why sealing or opening a stripe was refused. Codes are documented in docs/protocol-erasure.md.
+/// Why sealing or opening a stripe was refused. Codes are documented in docs/PROTOCOL.md section 5.
 public enum StripeCipherError: CodedError, Equatable {
     /// The tag did not match: wrong key, wrong stripe index, wrong length, or altered bytes.
     case authenticationFailed(stripeIndex: Int)

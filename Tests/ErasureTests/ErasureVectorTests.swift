@@ -2,7 +2,7 @@ import Testing
 
 @testable import Erasure
 
-/// The test vectors printed in docs/protocol-erasure.md, section "Test vectors"; a change here is a
+/// The test vectors printed in docs/PROTOCOL.md section 5, section "Test vectors"; a change here is a
 /// protocol change.
 @Suite struct ErasureVectorTests {
     /// 2+1: the 8 ASCII bytes "blobnet!" → data shards "blob", "net!"; parity row [8e f4].

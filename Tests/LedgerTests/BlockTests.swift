@@ -4,7 +4,7 @@ import Merkle
 import StorageProtocol
 import Testing
 
-/// The block test vector of docs/protocol-ledger.md ("Blocks"), computed independently.
+/// The block test vector of docs/PROTOCOL.md section 7 ("Blocks"), computed independently.
 @Suite struct BlockTests {
     static func h(_ text: String) -> Hash { SHA256.hash(Array(text.utf8)) }
     static let txs = (0..<5).map { h("tx\($0)") }
@@ -45,7 +45,7 @@ import Testing
     }
 }
 
-/// The seed formula of docs/protocol-ledger.md: `SHA-256(0x42 ‖ block hash)`.
+/// The seed formula of docs/PROTOCOL.md section 7: `SHA-256(0x42 ‖ block hash)`.
 enum ChallengeSelectionProbe {
     static func seed(_ block: Hash) -> Hash {
         var hasher = SHA256()

@@ -2,7 +2,7 @@ import Foundation
 import Merkle
 import Testing
 
-/// The test vectors printed in `docs/protocol-merkle.md` (section "Test vectors"); the same hex is
+/// The test vectors printed in `docs/PROTOCOL.md sections 3–4` (section "Test vectors"); the same hex is
 /// written here, so a change to any encoding fails this suite until the document changes too.
 @Suite struct ProtocolVectorTests {
     static let shardRoot3Blocks = "28f524cd34e60b40429bea12e911443c8ec4b5e898228a481d663ea6d4ee7896"
@@ -68,7 +68,7 @@ import Testing
     /// The document and this file must not drift apart: every constant above appears in the document.
     @Test func documentHoldsTheVectors() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-            "../../docs/protocol-merkle.md")
+            "../../docs/PROTOCOL.md")
         let text = try String(contentsOf: url, encoding: .utf8).filter { !$0.isWhitespace }
         var constants = [
             ProtocolVectorTests.shardRoot3Blocks, ProtocolVectorTests.shardRootZeroBlock,

@@ -42,7 +42,7 @@ let gcmVectors = [
         ciphertext: String(gcmCiphertext.prefix(120)), tag: "76fc6ece0f4e1768cddf8853bb2d551b"),
 ]
 
-/// The stripe vector printed in docs/protocol-erasure.md.
+/// The stripe vector printed in docs/PROTOCOL.md section 5.
 enum StripeVector {
     static let key = Array(0x00...0x1f as ClosedRange<UInt8>)
     static let noncePrefix = Array(0xf0...0xf7 as ClosedRange<UInt8>)

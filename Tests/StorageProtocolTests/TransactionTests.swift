@@ -3,7 +3,7 @@ import Merkle
 import StorageProtocol
 import Testing
 
-/// The transaction test vector of docs/protocol-ledger.md ("Test vector").
+/// The transaction test vector of docs/PROTOCOL.md section 7 ("Test vector").
 enum TransactionVector {
     static let seed = SHA256.hash(Array("blobnet ledger test key".utf8))
     static var key: SigningKey { try! SigningKey(seed: seed.bytes) }

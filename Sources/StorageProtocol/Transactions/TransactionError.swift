@@ -1,5 +1,5 @@
 /// Why a transaction envelope was refused before its payload was looked at. Codes are stable
-/// and listed in docs/protocol-ledger.md.
+/// and listed in docs/PROTOCOL.md section 7.
 public enum TransactionError: CodedError, Equatable {
     case malformed(reason: String)
     case missingSignature
