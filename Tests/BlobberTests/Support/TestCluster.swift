@@ -161,9 +161,11 @@ struct Owner {
         return try await call(method, blobber.url + target, body: body, headers: auth.headers + headers)
     }
 
-    func upload(_ id: String, _ bytes: [UInt8], shardSize: Int? = nil, offset: Int = 0) async throws -> Reply {
+    func upload(_ id: String, _ bytes: [UInt8], shardSize: Int? = nil, offset: Int = 0, signer: SigningKey? = nil)
+        async throws -> Reply
+    {
         try await request(
-            .PUT, "\(base)/uploads/\(id)?offset=\(offset)", body: bytes, streamed: true,
+            .PUT, "\(base)/uploads/\(id)?offset=\(offset)", body: bytes, streamed: true, signer: signer,
             headers: [(UploadStatus.shardSizeHeader, "\(shardSize ?? bytes.count)")])
     }
 
