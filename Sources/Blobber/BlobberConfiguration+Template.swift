@@ -44,6 +44,8 @@ extension BlobberConfiguration {
 
         # Test networks only: delay every response by this many milliseconds (0 = off).
         fault_delay_ms: \(faultDelayMilliseconds)
+        # Test networks only: take the stake from the ledger's faucet before registering.
+        faucet: \(faucet)
 
         """
     }

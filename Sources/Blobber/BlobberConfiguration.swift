@@ -39,6 +39,8 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
     public var stagedUploadLifetime: Double = 24 * 3600
     /// Fault injection for test networks: delay every response by this many milliseconds. 0 = off.
     public var faultDelayMilliseconds: Int = 0
+    /// Test networks only: take the stake from the ledger's faucet before registering.
+    public var faucet: Bool = false
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -62,6 +64,7 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
         case maxJSONBody = "max_json_body"
         case stagedUploadLifetime = "staged_upload_lifetime"
         case faultDelayMilliseconds = "fault_delay_ms"
+        case faucet
     }
 
     public init(from decoder: any Decoder) throws {
@@ -88,6 +91,7 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
         try read(.maxJSONBody, into: &value.maxJSONBody)
         try read(.stagedUploadLifetime, into: &value.stagedUploadLifetime)
         try read(.faultDelayMilliseconds, into: &value.faultDelayMilliseconds)
+        try read(.faucet, into: &value.faucet)
         self = value
     }
 

@@ -76,8 +76,21 @@ public final class BlobberNode: Sendable {
     }
 
     /// Registers this blobber on the ledger unless it already is. `url` is what clients use to reach it.
+    /// On a test network (`configuration.faucet`), first tops the balance up to the stake from the
+    /// ledger's faucet.
     public func registerIfNeeded(url: String) async throws {
         if try await ledger.blobber(blobberID) != nil { return }
+        if configuration.faucet {
+            let balance = try await ledger.balance(of: key.id)
+            if balance < configuration.stake {
+                let faucet = LedgerTransaction.make(
+                    .faucet, payload: FaucetPayload(amount: configuration.stake - balance), key: key,
+                    nonce: UInt64.random(in: 0...UInt64.max), timestamp: Self.now())
+                if case .refused(_, let error) = try await ledger.submit(faucet) {
+                    throw BlobberError.ledgerUnreachable("the faucet refused the stake: \(error.code): \(error.message)")
+                }
+            }
+        }
         let payload = RegisterBlobberPayload(
             url: url, capacity: configuration.capacity, readPrice: configuration.readPrice,
             writePrice: configuration.writePrice, region: configuration.region, stake: configuration.stake)

@@ -2,6 +2,7 @@ public import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+public import Merkle
 public import StorageProtocol
 
 /// The ledger's HTTP API as the blobber uses it (docs/protocol-ledger.md).
@@ -62,6 +63,16 @@ public struct LedgerClient: Sendable {
         switch try decode(BlobberRecord.self, status, body) {
         case .ok(let record): return record
         case .refused(let status, _) where status == 404: return nil
+        case .refused(_, let error): throw BlobberError.ledgerUnreachable("\(error.code): \(error.message)")
+        }
+    }
+
+    /// The account's balance; 0 for an account that never held anything.
+    public func balance(of id: Hash) async throws -> UInt64 {
+        let (status, body) = try await call(.GET, "/v1/accounts/\(id.hex)")
+        switch try decode(AccountView.self, status, body) {
+        case .ok(let account): return account.balance
+        case .refused(let status, _) where status == 404: return 0
         case .refused(_, let error): throw BlobberError.ledgerUnreachable("\(error.code): \(error.message)")
         }
     }

@@ -25,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Override: submit when no marker arrived for this many seconds.") var batchIdle: Double?
     @Option(help: "Override: seconds between challenge polls.") var challengePollInterval: Double?
     @Option(help: "Override: delay every answer by this many ms (test networks).") var faultDelayMs: Int?
+    @Flag(help: "Test networks only: take the stake from the ledger's faucet before registering.")
+    var faucet = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
 
     func run() async throws {
@@ -41,6 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let batchIdle { configuration.batchIdle = batchIdle }
         if let challengePollInterval { configuration.challengePollInterval = challengePollInterval }
         if let faultDelayMs { configuration.faultDelayMilliseconds = faultDelayMs }
+        if faucet { configuration.faucet = true }
         try configuration.validate()
 
         let level = Logger.Level(rawValue: logLevel) ?? .info
