@@ -5,5 +5,11 @@ struct Blob: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "blob",
         abstract: "Store files on a network of blobbers.",
-        subcommands: [BenchCommand.self])
+        discussion: """
+            The wallet and settings live in --home, else $BLOB_HOME, else ~/.blob. The ledger address given \
+            once with --ledger is remembered, and so is the allocation made last (the default for --alloc).
+            """,
+        subcommands: [
+            WalletCommand.self, AllocCommand.self, UploadCommand.self, BenchCommand.self,
+        ])
 }
