@@ -4,5 +4,6 @@ import ArgumentParser
 struct BlobberCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "blobber",
-        abstract: "Run a storage node.")
+        abstract: "Run a storage node.",
+        subcommands: [InitCommand.self, ServeCommand.self, BenchCommand.self])
 }

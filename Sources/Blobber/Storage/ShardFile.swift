@@ -53,8 +53,8 @@ struct ShardFile: ~Copyable {
     }
 
     var length: Int {
-        var info = stat()
-        return fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
+        let end = lseek(descriptor, 0, SEEK_END)
+        return end < 0 ? 0 : Int(end)
     }
 
     func sync() throws(StorageError) {

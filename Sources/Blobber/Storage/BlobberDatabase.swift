@@ -6,7 +6,7 @@ import GRDB
 /// File entries are versioned: a row is valid for marker sequences `[added_seq, removed_seq)`, so the
 /// trie at any root the ledger may still challenge can be rebuilt, and a rollback is one more version.
 /// Shard bytes live in files named by their shard root (`ShardStore`); a shard file is live while a
-/// version row or a staged upload refers to it.
+/// version row refers to it. The SQLite commit of a write is the switch from the old state to the new.
 public final class BlobberDatabase: Sendable {
     let writer: any DatabaseWriter
 
@@ -32,10 +32,9 @@ public final class BlobberDatabase: Sendable {
                 t.primaryKey("id", .text)
                 t.column("owner_key", .text).notNull()
                 t.column("data_shards", .integer).notNull()
-                t.column("parity_shards", .integer).notNull()
                 t.column("size", .integer).notNull()
+                // ceil(size / data_shards): the most this blobber stores for the allocation.
                 t.column("share", .integer).notNull()
-                t.column("shard_index", .integer).notNull()
                 t.column("created_at", .integer).notNull()
                 t.column("expiry", .integer).notNull()
                 // The chain head: the last accepted marker.
@@ -45,12 +44,9 @@ public final class BlobberDatabase: Sendable {
                 t.column("chain_hash", .text)
                 t.column("chain_size", .integer).notNull()
                 t.column("head_timestamp", .integer).notNull()
-                // The sequence of the commit that can be undone, 0 when none.
+                // The sequence of the commit that can be undone, 0 when none, and its size delta.
                 t.column("undo_sequence", .integer).notNull()
-                // The size delta of that commit.
                 t.column("undo_size", .integer).notNull()
-                // The highest sequence the ledger has accepted: older versions can be collected.
-                t.column("ledger_sequence", .integer).notNull()
             }
             try db.create(table: "entry") { t in
                 t.column("allocation_id", .text).notNull().references("allocation", onDelete: .cascade)
@@ -68,28 +64,20 @@ public final class BlobberDatabase: Sendable {
             try db.create(
                 index: "entry_current", on: "entry", columns: ["allocation_id", "path"], unique: true,
                 condition: Column("removed_seq") == nil)
-            try db.create(index: "entry_versions", on: "entry", columns: ["allocation_id", "added_seq"])
+            try db.create(index: "entry_added", on: "entry", columns: ["allocation_id", "added_seq"])
             try db.create(index: "entry_removed", on: "entry", columns: ["allocation_id", "removed_seq"])
-            try db.create(index: "entry_shard", on: "entry", columns: ["allocation_id", "shard_root"])
             try db.create(table: "marker") { t in
                 t.column("allocation_id", .text).notNull().references("allocation", onDelete: .cascade)
                 t.column("sequence", .integer).notNull()
                 t.column("allocation_root", .text).notNull()
                 t.column("json", .blob).notNull()
+                // Unix ms when accepted, for batching by age.
                 t.column("created_at", .integer).notNull()
                 t.column("submitted", .boolean).notNull().defaults(to: false)
                 t.primaryKey(["allocation_id", "sequence"])
             }
             try db.create(index: "marker_pending", on: "marker", columns: ["submitted", "allocation_id", "sequence"])
-            try db.create(table: "upload") { t in
-                t.column("allocation_id", .text).notNull().references("allocation", onDelete: .cascade)
-                t.column("upload_id", .text).notNull()
-                t.column("shard_size", .integer).notNull()
-                t.column("received", .integer).notNull()
-                t.column("shard_root", .text)
-                t.column("updated_at", .integer).notNull()
-                t.primaryKey(["allocation_id", "upload_id"])
-            }
+            try db.create(index: "marker_root", on: "marker", columns: ["allocation_id", "allocation_root"])
             try db.create(table: "challenge") { t in
                 t.primaryKey("id", .text)
                 t.column("allocation_id", .text).notNull()

@@ -1,0 +1,113 @@
+import CoreMetrics
+import Foundation
+public import Logging
+public import Merkle
+public import StorageProtocol
+import Synchronization
+
+/// A running blobber's state: its key, database, shard store, the allocations it serves (loaded from
+/// SQLite, or from the ledger the first time one is named) and the request replay guard.
+public final class BlobberNode: Sendable {
+    public let configuration: BlobberConfiguration
+    public let key: SigningKey
+    public let database: BlobberDatabase
+    public let shards: ShardStore
+    public let stager: UploadStager
+    public let ledger: LedgerClient
+    public let logger: Logger
+    let replay: ReplayGuard
+    private let stores = Mutex<[AllocationID: AllocationStore]>([:])
+
+    public var blobberID: BlobberID { key.publicKey.blobberID }
+
+    /// Opens (creating if needed) the data folder: key, database, and collects orphan shard files.
+    public init(configuration: BlobberConfiguration, logger: Logger = Logger(label: "blobber")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let directory = configuration.dataDirectory
+        try ShardFile.makeDirectory(directory)
+        key = try KeyFile.read(from: configuration.keyPath)
+        database = try BlobberDatabase(path: directory + "/blobber.sqlite")
+        shards = ShardStore(root: directory)
+        stager = UploadStager(store: shards)
+        ledger = LedgerClient(baseURL: configuration.ledgerURL)
+        replay = ReplayGuard(window: Int64(configuration.requestWindow * 1000))
+        try collectGarbage()
+    }
+
+    public static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Removes shard files no entry version refers to (left by a crash between rename and SQLite commit),
+    /// and staged uploads older than the configured lifetime.
+    public func collectGarbage() throws {
+        for id in try database.allocationIDs() {
+            let freed = shards.collect(id, keeping: try database.liveShardRoots(id))
+            if freed > 0 {
+                logger.info("collected orphan shards", metadata: ["allocation.id": "\(id)", "bytes": "\(freed)"])
+            }
+        }
+        shards.collectStaging(olderThan: configuration.stagedUploadLifetime)
+        BlobberMetrics.diskUsed.record(shards.diskUsed())
+    }
+
+    /// The allocation's store: from memory, SQLite, or the ledger.
+    public func store(for id: AllocationID) async throws -> AllocationStore {
+        if let store = stores.withLock({ $0[id] }) { return store }
+        if try database.allocation(id, blobber: blobberID) == nil {
+            guard let view = try await ledger.allocation(id) else { throw BlobberError.unknownAllocation(id) }
+            guard view.blobbers.contains(where: { $0.blobberID == blobberID }) else {
+                throw BlobberError.notABlobber(id)
+            }
+            let record = view.allocation
+            try database.insertAllocation(
+                AllocationInfo(
+                    id: id, blobberID: blobberID, ownerKey: record.ownerKey, dataShards: record.dataShards,
+                    size: record.size, share: record.shardSize, createdAt: record.createdAt, expiry: record.expiry))
+        }
+        guard let (info, persisted) = try database.allocation(id, blobber: blobberID) else {
+            throw BlobberError.unknownAllocation(id)
+        }
+        let fresh = try AllocationStore(info: info, persisted: persisted, database: database, stager: stager)
+        return stores.withLock { stores in
+            if let existing = stores[id] { return existing }
+            stores[id] = fresh
+            return fresh
+        }
+    }
+
+    /// Registers this blobber on the ledger unless it already is. `url` is what clients use to reach it.
+    public func registerIfNeeded(url: String) async throws {
+        if try await ledger.blobber(blobberID) != nil { return }
+        let payload = RegisterBlobberPayload(
+            url: url, capacity: configuration.capacity, readPrice: configuration.readPrice,
+            writePrice: configuration.writePrice, region: configuration.region, stake: configuration.stake)
+        let transaction = LedgerTransaction.make(
+            .registerBlobber, payload: payload, key: key, nonce: UInt64.random(in: 0...UInt64.max),
+            timestamp: Self.now())
+        switch try await ledger.submit(transaction) {
+        case .ok:
+            logger.info("registered on the ledger", metadata: ["blobber.id": "\(blobberID)", "blobber.url": "\(url)"])
+        case .refused(_, let error) where error.code == "ledger.already_registered":
+            return
+        case .refused(_, let error):
+            throw BlobberError.ledgerUnreachable("registration refused: \(error.code): \(error.message)")
+        }
+    }
+
+    /// Checks the request signature (and replay); then that the signer may act on `allocation`:
+    /// the owner, or (`readPath` given) the holder of a share ticket covering it.
+    func authorize(
+        _ auth: RequestAuth, method: String, target: String, info: AllocationInfo, readPath: String?, ticket: String?
+    ) throws {
+        let now = Self.now()
+        try auth.verify(method: method, target: target, now: now, window: Int64(configuration.requestWindow * 1000))
+        guard replay.firstUse(of: auth, now: now) else { throw RequestAuthError.replayed }
+        guard now <= info.expiry else { throw BlobberError.expiredAllocation(info.id, expiry: info.expiry) }
+        if auth.publicKey == info.ownerKey { return }
+        guard let readPath, let ticket else { throw RequestAuthError.notOwner }
+        guard let bytes = Hex.decode(ticket), let decoded = try? JSONDecoder().decode(ShareTicket.self, from: Data(bytes))
+        else { throw RequestAuthError.badTicket(reason: "x-blob-ticket is not hex of a ticket's JSON") }
+        try decoded.verify(
+            owner: info.ownerKey, allocation: info.id, reader: auth.publicKey.clientID, requested: readPath, now: now)
+    }
+}

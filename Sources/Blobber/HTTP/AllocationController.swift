@@ -1,0 +1,194 @@
+import CoreMetrics
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Merkle
+import NIOCore
+import StorageProtocol
+
+private let emptyBodyDigest = SHA256.hash([UInt8]()).hex
+
+/// `/v1/allocations/{a}/…`: uploads, proofs, commit, rollback and reads (docs/protocol-blobber.md).
+struct AllocationController<Context: RequestContext>: Sendable {
+    let node: BlobberNode
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.put(":a/uploads/:u", use: upload)
+        group.get(":a/uploads/:u", use: uploadStatus)
+        group.delete(":a/uploads/:u", use: dropUpload)
+        group.post(":a/proofs", use: proofs)
+        group.post(":a/commit", use: commit)
+        group.post(":a/rollback", use: rollback)
+        group.get(":a/state", use: state)
+        group.get(":a/file", use: file)
+        group.get(":a/list", use: list)
+        group.get(":a/blocks", use: blocks)
+    }
+
+    /// Authenticates the request and finds its allocation. `body` is the collected JSON body, if any.
+    private func open(
+        _ request: Request, _ context: Context, body: [UInt8]? = nil, streamed: Bool = false, readPath: String? = nil
+    ) async throws -> AllocationStore {
+        guard let text = context.parameters.get("a"), let id = AllocationID(hex: text), text.count == 64 else {
+            throw BlobberError.malformed("the allocation id must be 64 hex digits")
+        }
+        let auth = try request.signedRequest
+        if let body {
+            try auth.verifyBody(body)
+        } else if !streamed, auth.bodyDigest != RequestAuth.unsignedPayload, auth.bodyDigest != emptyBodyDigest {
+            throw RequestAuthError.bodyDigestMismatch
+        }
+        let store = try await node.store(for: id)
+        try node.authorize(
+            auth, method: request.method.rawValue, target: request.uri.string, info: store.info, readPath: readPath,
+            ticket: request.header(ShareTicket.header))
+        return store
+    }
+
+    private func jsonBody(_ request: Request) async throws -> [UInt8] {
+        let limit = node.configuration.maxJSONBody
+        var collected = [UInt8]()
+        for try await buffer in request.body {
+            guard collected.count + buffer.readableBytes <= limit else { throw BlobberError.bodyTooLarge(limit: limit) }
+            collected += buffer.readableBytesView
+        }
+        BlobberMetrics.bytesIn.increment(by: collected.count)
+        return collected
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
+        do { return try JSONDecoder().decode(T.self, from: Data(bytes)) } catch let error as DecodingError {
+            throw BlobberError.malformed(ErrorMiddleware<Context>.describe(error))
+        }
+    }
+
+    private func uploadID(_ context: Context) throws -> String {
+        let id = context.parameters.get("u") ?? ""
+        guard UploadStatus.isValidID(id) else { throw BlobberError.badUploadID(id) }
+        return id
+    }
+
+    @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
+        let store = try await open(request, context, streamed: true)
+        let upload = try uploadID(context)
+        guard let sizeText = request.header(UploadStatus.shardSizeHeader), let shardSize = UInt64(sizeText) else {
+            throw BlobberError.badLength("x-blob-shard-size must give the shard's length")
+        }
+        let offset = try RawQuery(request.uri.query).integer("offset") ?? 0
+        let stored = await store.storedBytes
+        let info = store.info
+        let status = try await node.stager.receive(
+            info.id, upload: upload, shardSize: shardSize, offset: offset,
+            freeShare: info.share > stored ? info.share - stored : 0, body: request.body,
+            counted: { BlobberMetrics.bytesIn.increment(by: $0) })
+        return JSONResponse.make(status)
+    }
+
+    @Sendable func uploadStatus(_ request: Request, context: Context) async throws -> Response {
+        let store = try await open(request, context)
+        let upload = try uploadID(context)
+        guard let status = try node.stager.status(store.info.id, upload) else { throw BlobberError.unknownUpload(upload) }
+        return JSONResponse.make(status)
+    }
+
+    @Sendable func dropUpload(_ request: Request, context: Context) async throws -> Response {
+        let store = try await open(request, context)
+        let upload = try uploadID(context)
+        guard try node.stager.drop(store.info.id, upload) else { throw BlobberError.unknownUpload(upload) }
+        return JSONResponse.make(["dropped": upload])
+    }
+
+    @Sendable func proofs(_ request: Request, context: Context) async throws -> Response {
+        let body = try await jsonBody(request)
+        let store = try await open(request, context, body: body)
+        let paths = try decode(ProofsRequest.self, body).paths
+        return JSONResponse.make(try await store.proofs(for: paths))
+    }
+
+    @Sendable func commit(_ request: Request, context: Context) async throws -> Response {
+        let body = try await jsonBody(request)
+        let store = try await open(request, context, body: body)
+        let commit = try decode(CommitRequest.self, body)
+        let start = ContinuousClock.now
+        let answer = try await store.commit(commit, now: BlobberNode.now())
+        let elapsed = (ContinuousClock.now - start).components
+        BlobberMetrics.commitLatency.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+        BlobberMetrics.commits.increment()
+        context.logger.debug(
+            "committed",
+            metadata: ["allocation.id": "\(store.info.id)", "marker.sequence": "\(answer.sequence)",
+                       "commit.changes": "\(commit.changes.count)"])
+        return JSONResponse.make(answer)
+    }
+
+    @Sendable func rollback(_ request: Request, context: Context) async throws -> Response {
+        let body = try await jsonBody(request)
+        let store = try await open(request, context, body: body)
+        let rollback = try decode(RollbackRequest.self, body)
+        let answer = try await store.rollback(rollback.marker, now: BlobberNode.now())
+        BlobberMetrics.rollbacks.increment()
+        return JSONResponse.make(answer)
+    }
+
+    @Sendable func state(_ request: Request, context: Context) async throws -> Response {
+        let store = try await open(request, context)
+        let pending = try node.database.pendingCount(store.info.id)
+        return JSONResponse.make(await store.state(pendingMarkers: pending))
+    }
+
+    @Sendable func file(_ request: Request, context: Context) async throws -> Response {
+        let path = try RawQuery(request.uri.query).path("path")
+        let store = try await open(request, context, readPath: path.string)
+        return JSONResponse.make(try await store.file(path))
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        let query = try RawQuery(request.uri.query)
+        guard let bytes = query.values["path"], let text = String(validating: bytes, as: UTF8.self) else {
+            throw PathError.invalid("", reason: "is missing or not valid UTF-8")
+        }
+        let directory = text.hasSuffix("/") ? text : text + "/"
+        if directory != "/" { _ = try RemotePath(String(directory.dropLast())) }
+        let store = try await open(request, context, readPath: directory)
+        let below = try node.database.entries(store.info.id, under: directory)
+        var files = [FileEntry]()
+        var directories = Set<String>()
+        for entry in below {
+            let rest = entry.path.dropFirst(directory.count)
+            if let slash = rest.firstIndex(of: "/") {
+                directories.insert(String(rest[..<slash]) + "/")
+            } else {
+                files.append(entry)
+            }
+        }
+        return JSONResponse.make(ListResponse(path: directory, files: files, directories: directories.sorted()))
+    }
+
+    @Sendable func blocks(_ request: Request, context: Context) async throws -> Response {
+        let query = try RawQuery(request.uri.query)
+        let path = try query.path("path")
+        let store = try await open(request, context, readPath: path.string)
+        let entry = try await store.entry(path)
+        let start = try query.integer("start") ?? 0
+        let count = try query.integer("count") ?? 1
+        guard count >= 1, count <= 256 else { throw BlobberError.badRange(reason: "count must be 1 to 256") }
+        guard start < entry.blockCount, count <= entry.blockCount - start else {
+            throw BlobberError.badRange(reason: "blocks [\(start), \(start + count)) outside 0..<\(entry.blockCount)")
+        }
+        let leaves = try node.shards.leaves(store.info.id, entry.shardRoot)
+        guard UInt64(leaves.count) == entry.blockCount else {
+            throw StorageError.corrupt(path: entry.shardRoot.hex, reason: "leaf count differs from the entry")
+        }
+        let range = Int(start)..<Int(start + count)
+        let proof = ShardTree(leaves: leaves).proof(forBlocks: range)
+        let bytes = try node.shards.readBlocks(store.info.id, entry.shardRoot, start: range.lowerBound, count: range.count)
+        BlobberMetrics.bytesOut.increment(by: bytes.count)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/octet-stream"
+        headers[HTTPField.Name("x-blob-shard-root")!] = entry.shardRoot.hex
+        headers[HTTPField.Name("x-blob-block-count")!] = String(entry.blockCount)
+        headers[HTTPField.Name("x-blob-range-proof")!] = Hex.encode(proof.serializedHashes)
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

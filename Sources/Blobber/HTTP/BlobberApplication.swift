@@ -1,0 +1,54 @@
+import CoreMetrics
+public import Hummingbird
+import Logging
+import NIOCore
+import StorageProtocol
+public import ServiceLifecycle
+
+/// Builds the blobber's HTTP application with its services (marker batcher, challenge responder).
+/// `metricsText` renders `/metrics` (the executable passes its Prometheus registry); `onServerRunning`
+/// receives the bound port after the blobber is registered on the ledger.
+public func buildBlobberApplication(
+    node: BlobberNode,
+    metricsText: @escaping @Sendable () -> String = { "" },
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let configuration = node.configuration
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    if configuration.faultDelayMilliseconds > 0 {
+        router.add(middleware: FaultDelayMiddleware(delay: .milliseconds(configuration.faultDelayMilliseconds)))
+    }
+    router.get("health") { _, _ in JSONResponse.make(["status": "ok"]) }
+    router.get("metrics") { _, _ in
+        BlobberMetrics.diskUsed.record(node.shards.diskUsed())
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: metricsText())))
+    }
+    let v1 = router.group("v1")
+    v1.get("info") { _, _ in
+        JSONResponse.make(
+            BlobberInfo(
+                blobberID: node.blobberID, publicKey: node.key.publicKey, capacity: configuration.capacity,
+                used: node.shards.diskUsed(), region: configuration.region))
+    }
+    AllocationController(node: node).addRoutes(to: v1.group("allocations"))
+    let logger = node.logger
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "blobber"),
+        services: [MarkerBatcher(node: node), ChallengeResponder(node: node)],
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            let url = configuration.publicURL.isEmpty ? "http://\(configuration.host):\(port)" : configuration.publicURL
+            do {
+                try await node.registerIfNeeded(url: url)
+            } catch {
+                logger.error("registration on the ledger failed", metadata: ["error": "\(error)"])
+            }
+            await onServerRunning(port)
+        },
+        logger: logger)
+}

@@ -1,2 +1,0 @@
-// Replaced by the blobber implementation.
-enum BlobberPlaceholder {}

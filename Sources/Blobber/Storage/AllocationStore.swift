@@ -1,0 +1,287 @@
+import Foundation
+public import Merkle
+public import StorageProtocol
+
+/// One allocation on this blobber: its two tries in memory (rebuilt from SQLite at start), its chain
+/// head, and its one step of undo. An actor, so commits and rollbacks of one allocation are serial;
+/// reads of the current state go through it too, and see either the state before a commit or after.
+public actor AllocationStore {
+    public let info: AllocationInfo
+    let database: BlobberDatabase
+    let shards: ShardStore
+    let stager: UploadStager
+
+    var trie: AllocationTrie
+    var metaTrie: AllocationTrie
+    /// Current entries by key `H(path)`.
+    var entries: [Hash: FileEntry]
+    public private(set) var head: BlobberHead
+    public private(set) var marker: WriteMarker?
+    var undoSequence: UInt64
+    var undoSize: Int64
+
+    init(info: AllocationInfo, persisted: PersistedHead, database: BlobberDatabase, stager: UploadStager) throws {
+        self.info = info
+        self.database = database
+        self.stager = stager
+        self.shards = stager.store
+        let current = try database.entries(info.id)
+        trie = AllocationTrie(kind: .allocation, entries: current)
+        metaTrie = AllocationTrie(kind: .fileMeta, entries: current)
+        entries = Dictionary(uniqueKeysWithValues: current.map { ($0.key, $0) })
+        head = persisted.head
+        marker = persisted.marker
+        undoSequence = persisted.undoSequence
+        undoSize = persisted.undoSize
+        guard trie.root == head.allocationRoot, metaTrie.root == head.fileMetaRoot else {
+            throw StorageError.corrupt(
+                path: "allocation \(info.id)",
+                reason: "entries give root \(trie.root), the head says \(head.allocationRoot)")
+        }
+    }
+
+    /// Bytes stored: every entry's blocks × 65 536.
+    public var storedBytes: UInt64 { trie.totalBlocks * UInt64(ShardTree.blockSize) }
+    public var fileCount: Int { entries.count }
+    public var canUndo: Bool { undoSequence > 0 }
+
+    // MARK: changes with undo
+
+    private struct Change {
+        var key: Hash
+        var old: FileEntry?
+    }
+
+    private var log: [Change] = []
+
+    private func set(_ entry: FileEntry) {
+        log.append(Change(key: entry.key, old: entries[entry.key]))
+        entries[entry.key] = entry
+        trie.set(entry)
+        metaTrie.set(entry)
+    }
+
+    private func remove(key: Hash) {
+        log.append(Change(key: key, old: entries[key]))
+        entries[key] = nil
+        _ = trie.remove(key: key)
+        _ = metaTrie.remove(key: key)
+    }
+
+    private func revert() {
+        for change in log.reversed() {
+            if let old = change.old {
+                entries[change.key] = old
+                trie.set(old)
+                metaTrie.set(old)
+            } else {
+                entries[change.key] = nil
+                _ = trie.remove(key: change.key)
+                _ = metaTrie.remove(key: change.key)
+            }
+        }
+        log.removeAll()
+    }
+
+    /// What the logged changes did, per key: entry versions to add and paths whose version ends.
+    private func netChanges() -> (added: [FileEntry], removedPaths: [String]) {
+        var first = [Hash: FileEntry?]()
+        var order = [Hash]()
+        for change in log where first[change.key] == nil {
+            first[change.key] = .some(change.old)
+            order.append(change.key)
+        }
+        var added = [FileEntry]()
+        var removed = [String]()
+        for key in order {
+            let old = first[key]!
+            let new = entries[key]
+            guard old != new else { continue }
+            if let old { removed.append(old.path) }
+            if let new { added.append(new) }
+        }
+        return (added, removed)
+    }
+
+    // MARK: commit
+
+    /// Applies `request` if its marker is the one the owner must sign for exactly these changes; on any
+    /// refusal nothing changes. Durable (shards renamed and synced, SQLite committed) before it returns.
+    public func commit(_ request: CommitRequest, now: Int64) throws -> CommitResponse {
+        guard !request.changes.isEmpty else { throw BlobberError.noChanges }
+        var seen = Set<String>()
+        var uploads = [(upload: String, root: Hash)]()
+        for change in request.changes {
+            for path in change.paths {
+                _ = try RemotePath(path)
+                guard seen.insert(path).inserted else { throw BlobberError.duplicatePath(path) }
+            }
+            if case .put(let upload, let entry) = change {
+                guard UploadStatus.isValidID(upload), let staged = try shards.staged(info.id, upload) else {
+                    throw BlobberError.unknownUpload(upload)
+                }
+                guard staged.complete else {
+                    throw BlobberError.incompleteUpload(upload, received: staged.received, shardSize: staged.shardSize)
+                }
+                let status = staged.status(id: upload)
+                guard status.shardRoot == entry.shardRoot else {
+                    throw BlobberError.uploadMismatch(
+                        path: entry.path, reason: "shard_root \(entry.shardRoot) but the upload's is \(status.shardRoot!)")
+                }
+                guard status.blockCount == entry.blockCount else {
+                    throw BlobberError.uploadMismatch(
+                        path: entry.path, reason: "block_count \(entry.blockCount) but the upload has \(status.blockCount!)")
+                }
+                uploads.append((upload, entry.shardRoot))
+            }
+        }
+        let before = storedBytes
+        log.removeAll()
+        do {
+            for change in request.changes {
+                switch change {
+                case .put(_, let entry):
+                    set(entry)
+                case .delete(let path):
+                    let key = FileEntry.key(forPath: path.string)
+                    guard entries[key] != nil else { throw BlobberError.notFound(path: path.string) }
+                    remove(key: key)
+                case .rename(let from, let entry):
+                    let key = FileEntry.key(forPath: from.string)
+                    guard let old = entries[key] else { throw BlobberError.notFound(path: from.string) }
+                    guard old.size == entry.size, old.contentHash == entry.contentHash,
+                        old.shardRoot == entry.shardRoot, old.blockCount == entry.blockCount,
+                        old.encryption == entry.encryption
+                    else { throw BlobberError.renameMismatch(path: entry.path) }
+                    remove(key: key)
+                    set(entry)
+                }
+            }
+            let delta = Int64(storedBytes) - Int64(before)
+            try check(request.marker, delta: delta)
+            for (upload, root) in uploads { try shards.promote(info.id, upload: upload, shardRoot: root) }
+            let (added, removed) = netChanges()
+            try database.apply(
+                info.id, marker: request.marker, fileMetaRoot: metaTrie.root, added: added, removedPaths: removed,
+                undoSequence: request.marker.sequence, undoSize: delta, rollingBack: nil, now: now)
+            undoSequence = request.marker.sequence
+            undoSize = delta
+        } catch {
+            revert()
+            throw error
+        }
+        log.removeAll()
+        accept(request.marker)
+        return CommitResponse(sequence: head.sequence, allocationRoot: head.allocationRoot, fileMetaRoot: head.fileMetaRoot)
+    }
+
+    /// Restores the state before the latest commit under `marker`, which must sign exactly that state.
+    public func rollback(_ marker: WriteMarker, now: Int64) throws -> CommitResponse {
+        guard undoSequence > 0 else { throw BlobberError.nothingToUndo }
+        let (added, removed) = try database.versionChanges(info.id, sequence: undoSequence)
+        let before = storedBytes
+        log.removeAll()
+        do {
+            for entry in added { remove(key: entry.key) }
+            for entry in removed { set(entry) }
+            let delta = Int64(storedBytes) - Int64(before)
+            try check(marker, delta: delta)
+            let addedPaths = Set(added.map(\.path))
+            try database.apply(
+                info.id, marker: marker, fileMetaRoot: metaTrie.root, added: removed,
+                removedPaths: [], undoSequence: 0, undoSize: 0, rollingBack: undoSequence, now: now)
+            _ = addedPaths
+            undoSequence = 0
+            undoSize = 0
+        } catch {
+            revert()
+            throw error
+        }
+        log.removeAll()
+        accept(marker)
+        return CommitResponse(sequence: head.sequence, allocationRoot: head.allocationRoot, fileMetaRoot: head.fileMetaRoot)
+    }
+
+    private func check(_ marker: WriteMarker, delta: Int64) throws(MarkerError) {
+        guard marker.allocationID == info.id else { throw .wrongAllocation(expected: info.id, got: marker.allocationID) }
+        guard marker.blobberID == info.blobberID else { throw .wrongBlobber(expected: info.blobberID, got: marker.blobberID) }
+        try marker.verifySignature(owner: info.ownerKey)
+        try marker.verifyLink(from: head.chainHead, capacity: info.share)
+        guard marker.timestamp >= info.createdAt, marker.timestamp <= info.expiry else {
+            throw .timestampOutsideAllocation(timestamp: marker.timestamp, start: info.createdAt, expiry: info.expiry)
+        }
+        guard marker.allocationRoot == trie.root else { throw .wrongRoot(expected: trie.root, got: marker.allocationRoot) }
+        guard marker.fileMetaRoot == metaTrie.root else {
+            throw .wrongFileMetaRoot(expected: metaTrie.root, got: marker.fileMetaRoot)
+        }
+        guard marker.size == delta else { throw .wrongSize(expected: delta, got: marker.size) }
+    }
+
+    private func accept(_ marker: WriteMarker) {
+        self.marker = marker
+        head = BlobberHead(
+            sequence: marker.sequence, allocationRoot: marker.allocationRoot, fileMetaRoot: marker.fileMetaRoot,
+            chainHash: marker.chainHash, chainSize: marker.chainSize, timestamp: marker.timestamp)
+    }
+
+    // MARK: reads
+
+    public func proofs(for paths: [String]) throws -> ProofsResponse {
+        guard paths.count <= ProofsRequest.maxPaths else {
+            throw BlobberError.malformed("at most \(ProofsRequest.maxPaths) paths per request")
+        }
+        var proofs = [String: TrieProof]()
+        var metaProofs = [String: TrieProof]()
+        for path in paths {
+            _ = try RemotePath(path)
+            proofs[path] = trie.proof(forPath: path)
+            metaProofs[path] = metaTrie.proof(forPath: path)
+        }
+        return ProofsResponse(head: head, marker: marker, proofs: proofs, metaProofs: metaProofs)
+    }
+
+    public func file(_ path: RemotePath) throws -> FileResponse {
+        guard let entry = entries[FileEntry.key(forPath: path.string)] else {
+            throw BlobberError.readNotFound(path: path.string)
+        }
+        return FileResponse(entry: entry, proof: trie.proof(forPath: path.string), marker: marker)
+    }
+
+    public func entry(_ path: RemotePath) throws -> FileEntry {
+        guard let entry = entries[FileEntry.key(forPath: path.string)] else {
+            throw BlobberError.readNotFound(path: path.string)
+        }
+        return entry
+    }
+
+    public func state(pendingMarkers: Int) -> AllocationStateResponse {
+        AllocationStateResponse(
+            head: head, marker: marker, storedBytes: storedBytes, fileCount: entries.count,
+            pendingMarkers: pendingMarkers, canUndo: undoSequence > 0)
+    }
+
+    /// The challenge answer for `seed` against `root`, which may be an older root the ledger holds.
+    public func challengeAnswer(challengeID: Hash, root: Hash, seed: Hash) throws -> ChallengeResponsePayload? {
+        let answerTrie: AllocationTrie
+        let byKey: [Hash: FileEntry]
+        if root == head.allocationRoot {
+            answerTrie = trie
+            byKey = entries
+        } else {
+            guard let sequence = try database.sequence(info.id, root: root) else { return nil }
+            let old = try database.entries(info.id, at: sequence)
+            answerTrie = AllocationTrie(kind: .allocation, entries: old)
+            byKey = Dictionary(uniqueKeysWithValues: old.map { ($0.key, $0) })
+        }
+        guard answerTrie.root == root, let proof = answerTrie.challengeProof(seed: seed),
+            let leaf = proof.trieProof.leaf, let entry = byKey[leaf.key]
+        else { return nil }
+        let leaves = try shards.leaves(info.id, entry.shardRoot)
+        let index = Int(proof.blockIndex)
+        guard index < leaves.count else { return nil }
+        let block = try shards.readBlocks(info.id, entry.shardRoot, start: index, count: 1)
+        let blockProof = ShardTree(leaves: leaves).proof(forBlock: index)
+        return ChallengeResponsePayload(
+            challengeID: challengeID, entry: entry, block: block, blockProof: blockProof, trieProof: proof)
+    }
+}

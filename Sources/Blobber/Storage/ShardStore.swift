@@ -1,0 +1,167 @@
+import Foundation
+public import Merkle
+public import StorageProtocol
+
+/// Shard bytes on disk, outside SQLite.
+///
+/// - staged uploads: `staging/<allocation>/<upload id>` (the bytes) and `<upload id>.leaves`
+///   (`u64be(shard size) ‖ leaf hash ‖ leaf hash ‖ …`, one 32-byte leaf per whole block received);
+/// - committed shards, content-addressed: `shards/<allocation>/<shard root hex>` and `<root>.leaves`
+///   in the same format, so proofs never rehash a shard.
+///
+/// A staged upload's `received` is the number of leaves kept × 65 536: bytes of a block whose leaf was
+/// not written yet are simply received again.
+public struct ShardStore: Sendable {
+    public let root: String
+    static let headerBytes = 8
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    func stagingDirectory(_ allocation: AllocationID) -> String { "\(root)/staging/\(allocation.hex)" }
+    func shardDirectory(_ allocation: AllocationID) -> String { "\(root)/shards/\(allocation.hex)" }
+    func stagedDataPath(_ allocation: AllocationID, _ upload: String) -> String {
+        "\(stagingDirectory(allocation))/\(upload)"
+    }
+    func shardPath(_ allocation: AllocationID, _ shardRoot: Hash) -> String {
+        "\(shardDirectory(allocation))/\(shardRoot.hex)"
+    }
+
+    /// A staged upload as its files describe it.
+    struct Staged {
+        var shardSize: UInt64
+        var leaves: [Hash]
+        var received: UInt64 { UInt64(leaves.count) * UInt64(ShardTree.blockSize) }
+        var complete: Bool { received == shardSize }
+
+        func status(id: String) -> UploadStatus {
+            guard complete else {
+                return UploadStatus(uploadID: id, received: received, complete: false, shardRoot: nil, blockCount: nil)
+            }
+            return UploadStatus(
+                uploadID: id, received: received, complete: true, shardRoot: ShardTree(leaves: leaves).root,
+                blockCount: UInt64(leaves.count))
+        }
+    }
+
+    /// Reads a `.leaves` file: the announced shard size and the leaf hashes.
+    static func readLeaves(_ path: String) throws -> (shardSize: UInt64, leaves: [Hash])? {
+        guard ShardFile.exists(path) else { return nil }
+        let file = try ShardFile(path: path, mode: .read)
+        let length = file.length
+        guard length >= headerBytes else { return nil }
+        let count = (length - headerBytes) / Hash.byteCount
+        var bytes = [UInt8](repeating: 0, count: headerBytes + count * Hash.byteCount)
+        try bytes.withUnsafeMutableBytes { raw in try file.read(into: raw, at: 0) }
+        let shardSize = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        var leaves = [Hash]()
+        leaves.reserveCapacity(count)
+        bytes.withUnsafeBytes { raw in
+            for index in 0..<count {
+                let start = headerBytes + index * Hash.byteCount
+                leaves.append(Hash(unsafeBytes: UnsafeRawBufferPointer(rebasing: raw[start..<(start + Hash.byteCount)])))
+            }
+        }
+        return (shardSize, leaves)
+    }
+
+    func staged(_ allocation: AllocationID, _ upload: String) throws -> Staged? {
+        guard let (size, leaves) = try Self.readLeaves(stagedDataPath(allocation, upload) + ".leaves") else { return nil }
+        let whole = Int(size / UInt64(ShardTree.blockSize))
+        return Staged(shardSize: size, leaves: Array(leaves.prefix(whole)))
+    }
+
+    /// Leaf hashes of a committed shard.
+    func leaves(_ allocation: AllocationID, _ shardRoot: Hash) throws -> [Hash] {
+        let path = shardPath(allocation, shardRoot) + ".leaves"
+        guard let (_, leaves) = try Self.readLeaves(path) else {
+            throw StorageError.corrupt(path: path, reason: "missing leaf hashes")
+        }
+        return leaves
+    }
+
+    /// Blocks `[start, start + count)` of a committed shard.
+    func readBlocks(_ allocation: AllocationID, _ shardRoot: Hash, start: Int, count: Int) throws -> [UInt8] {
+        let file = try ShardFile(path: shardPath(allocation, shardRoot), mode: .read)
+        var bytes = [UInt8](repeating: 0, count: count * ShardTree.blockSize)
+        try bytes.withUnsafeMutableBytes { raw in
+            try file.read(into: raw, at: start * ShardTree.blockSize)
+        }
+        return bytes
+    }
+
+    /// Moves a complete staged upload into the committed shards (a rename; a shard with the same root
+    /// already there is the same bytes) and syncs both folders.
+    func promote(_ allocation: AllocationID, upload: String, shardRoot: Hash) throws(StorageError) {
+        let source = stagedDataPath(allocation, upload)
+        let target = shardPath(allocation, shardRoot)
+        try ShardFile.makeDirectory(shardDirectory(allocation))
+        if ShardFile.exists(target) && ShardFile.exists(target + ".leaves") {
+            ShardFile.remove(source)
+            ShardFile.remove(source + ".leaves")
+        } else {
+            try ShardFile.rename(source + ".leaves", to: target + ".leaves")
+            try ShardFile.rename(source, to: target)
+        }
+        try ShardFile.syncDirectory(shardDirectory(allocation))
+        try ShardFile.syncDirectory(stagingDirectory(allocation))
+    }
+
+    func dropStaged(_ allocation: AllocationID, _ upload: String) {
+        ShardFile.remove(stagedDataPath(allocation, upload))
+        ShardFile.remove(stagedDataPath(allocation, upload) + ".leaves")
+    }
+
+    /// Removes committed shard files of `allocation` that no entry version refers to. Returns bytes freed.
+    @discardableResult
+    func collect(_ allocation: AllocationID, keeping live: Set<Hash>) -> UInt64 {
+        let directory = shardDirectory(allocation)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return 0 }
+        var freed: UInt64 = 0
+        for name in names {
+            let rootText = name.hasSuffix(".leaves") ? String(name.dropLast(7)) : name
+            guard let root = Hash(hex: rootText), !live.contains(root) else { continue }
+            let path = directory + "/" + name
+            freed += (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0
+            ShardFile.remove(path)
+        }
+        return freed
+    }
+
+    /// Removes staged uploads untouched for `lifetime` seconds.
+    @discardableResult
+    func collectStaging(olderThan lifetime: Double, now: Date = Date()) -> Int {
+        let base = "\(root)/staging"
+        guard let allocations = try? FileManager.default.contentsOfDirectory(atPath: base) else { return 0 }
+        var removed = 0
+        for allocation in allocations {
+            let directory = base + "/" + allocation
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+                let path = directory + "/" + name
+                guard let modified = try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date,
+                    now.timeIntervalSince(modified) > lifetime
+                else { continue }
+                ShardFile.remove(path)
+                removed += 1
+            }
+        }
+        return removed
+    }
+
+    /// Bytes under the data folder's shard and staging folders.
+    func diskUsed() -> UInt64 {
+        var total: UInt64 = 0
+        for sub in ["shards", "staging"] {
+            guard let enumerator = FileManager.default.enumerator(atPath: "\(root)/\(sub)") else { continue }
+            while let name = enumerator.nextObject() as? String {
+                let attributes = enumerator.fileAttributes
+                if attributes?[.type] as? FileAttributeType == .typeRegular {
+                    total += attributes?[.size] as? UInt64 ?? 0
+                }
+                _ = name
+            }
+        }
+        return total
+    }
+}
