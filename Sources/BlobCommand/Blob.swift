@@ -10,6 +10,7 @@ struct Blob: AsyncParsableCommand {
             once with --ledger is remembered, and so is the allocation made last (the default for --alloc).
             """,
         subcommands: [
-            WalletCommand.self, AllocCommand.self, UploadCommand.self, BenchCommand.self,
+            WalletCommand.self, AllocCommand.self, UploadCommand.self, DownloadCommand.self, ListCommand.self,
+            RemoveCommand.self, MoveCommand.self, ShareCommand.self, StatusCommand.self, BenchCommand.self,
         ])
 }

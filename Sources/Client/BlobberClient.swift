@@ -76,10 +76,7 @@ public struct BlobberClient: Sendable {
     /// The entry at `path` with its proof and the latest marker; nil when the blobber has no such file.
     public func file(_ path: String) async throws(ClientError) -> FileResponse? {
         let reply = try await send(signed("GET", "\(prefix)/file?path=\(Self.query(path))", body: nil))
-        // Any 404 but an unknown allocation means the path is not there.
-        if reply.status == 404, (try? reply.decode(ErrorBody.self))?.code.hasPrefix("allocation.") != true {
-            return nil
-        }
+        if reply.status == 404, (try? reply.decode(ErrorBody.self))?.code == "read.not_found" { return nil }
         return try decode(reply, as: FileResponse.self)
     }
 

@@ -108,75 +108,14 @@ public struct Uploader: Sendable {
                 failures: describe(state.failures))
         }
         // Commit on every blobber that staged everything.
-        var markers = try session.home.loadMarkers(session.id)
-        let previousHeads = Locked<[Int: BlobberHead]>([:])
-        let known = markers
         let stagedFiles = staged
-        await withTaskGroup(of: Void.self) { group in
-            for index in commitSet {
-                group.addTask {
-                    let blobber = session.blobbers[index]
-                    let changes = stagedFiles.map { CommitChange.put(uploadID: $0.uploadID, entry: $0.entries[index]) }
-                    do throws(ClientError) {
-                        let proofs = try await blobber.proofs(paths: changes.flatMap(\.paths))
-                        let planner = session.planner
-                        let last = newest(known[blobber.blobberID], proofs.marker, owner: session.signer.publicKey)
-                        let head = try planner.trustedHead(blobber: blobber.blobberID, proofs: proofs, lastSigned: last)
-                        let marker = try planner.marker(
-                            for: blobber.blobberID, changes: changes, proofs: proofs, lastSigned: last, now: now)
-                        let answer = try await blobber.commit(CommitRequest(changes: changes, marker: marker))
-                        guard answer.allocationRoot == marker.allocationRoot, answer.sequence == marker.sequence else {
-                            throw ClientError.badAnswer(
-                                blobber: blobber.blobberID, reason: "commit answered another root or sequence")
-                        }
-                        previousHeads.withLock { $0[index] = head }
-                        consensus.withLock { $0.committed(index, marker: marker) }
-                    } catch {
-                        consensus.withLock { $0.failed(index, error.description) }
-                    }
-                }
+        do {
+            try await Committer(session: session).commit(consensus: consensus, now: now) { index throws(ClientError) in
+                stagedFiles.map { CommitChange.put(uploadID: $0.uploadID, entry: $0.entries[index]) }
             }
-        }
-        let rollbackSet = consensus.withLock { $0.finishCommits() }
-        for index in consensus.withLock({ $0.committedIndexes }) {
-            if case .committed(let marker) = consensus.withLock({ $0.outcomes[index] }) {
-                markers[session.blobbers[index].blobberID] = marker
-            }
-        }
-        try session.home.saveMarkers(markers, for: session.id)
-        if !rollbackSet.isEmpty {
-            let heads = previousHeads.withLock { $0 }
-            await withTaskGroup(of: (Int, WriteMarker?, String?).self) { group in
-                for index in rollbackSet {
-                    guard case .committed(let committed) = consensus.withLock({ $0.outcomes[index] }),
-                        let previous = heads[index]
-                    else { continue }
-                    group.addTask {
-                        let marker = session.planner.rollbackMarker(
-                            undoing: committed, previous: previous, now: Clock.nowMillis)
-                        do throws(ClientError) {
-                            _ = try await session.blobbers[index].rollback(marker)
-                            return (index, marker, nil)
-                        } catch {
-                            return (index, nil, error.description)
-                        }
-                    }
-                }
-                for await (index, marker, failure) in group {
-                    if let marker {
-                        markers[session.blobbers[index].blobberID] = marker
-                        consensus.withLock { $0.rolledBack(index) }
-                    } else {
-                        consensus.withLock { $0.rollbackFailed(index, failure ?? "rollback failed") }
-                    }
-                }
-            }
-            consensus.withLock { $0.finishRollback() }
-            try session.home.saveMarkers(markers, for: session.id)
+        } catch {
             await dropStaged(staged, except: [])
-            let state = consensus.withLock { $0 }
-            throw .consensusFailed(
-                succeeded: rollbackSet.count, required: state.required, failures: describe(state.failures))
+            throw error
         }
         let state = consensus.withLock { $0 }
         // Blobbers that staged but did not commit keep nothing.
