@@ -72,7 +72,9 @@ public struct RequestAuth: Sendable, Hashable {
         guard digest == RequestAuth.unsignedPayload || Hash(hex: digest) != nil else {
             throw .malformed(header: Header.bodyDigest)
         }
-        self.init(publicKey: key, timestamp: time, bodyDigest: digest.lowercased(), signature: signature)
+        // The digest header is signed as sent: lowercasing UNSIGNED-PAYLOAD would break every upload's signature.
+        let normalized = digest == RequestAuth.unsignedPayload ? digest : digest.lowercased()
+        self.init(publicKey: key, timestamp: time, bodyDigest: normalized, signature: signature)
     }
 
     /// The headers to send.

@@ -1,0 +1,111 @@
+import Foundation
+import Merkle
+import NIOHTTP1
+import StorageProtocol
+import Testing
+
+extension Owner {
+    /// Uploads `blocks` blocks and commits them at `path`.
+    mutating func put(_ path: String, blocks: Int, seed: UInt8) async throws {
+        let bytes = shardBytes(blocks, seed: seed)
+        let id = "up\(seed)"
+        let upload = try await upload(id, bytes)
+        #expect(upload.status == 200, "\(upload.code ?? "")")
+        let reply = try await commit([.put(uploadID: id, entry: entry(path, bytes))])
+        #expect(reply.status == 200, "\(reply.code ?? "")")
+    }
+}
+
+@Suite("Blobber and ledger", .timeLimit(.minutes(2)))
+struct LedgerIntegrationTests {
+    @Test("markers reach the ledger in chains; challenges against an older root and after a restart pass")
+    func markersAndChallenges() async throws {
+        // Chains of 2: the third marker waits, so the ledger's root lags the blobber's.
+        let (ledger, firstBlobber, start) = try await startAllocation(
+            challengeInterval: 1, blobberExtra: ["--batch-max-markers", "2", "--batch-idle", "600", "--batch-max-age", "600"])
+        var owner = start
+        var blobber = firstBlobber
+        // The blobber registered itself with its URL.
+        let record = try await call(.GET, ledger.url + "/v1/blobbers/\(blobber.id.hex)").decode(BlobberRecord.self)
+        #expect(record.url == blobber.url)
+
+        try await owner.put("/a", blocks: 2, seed: 1)
+        try await owner.put("/b", blocks: 3, seed: 2)
+        let ledgerRoot = owner.trie.root
+        try await owner.put("/c", blocks: 1, seed: 3)
+        let onLedger = try await eventually {
+            try await ledger.allocation(owner.allocation).blobbers[0].head.sequence == 2
+        }
+        #expect(onLedger)
+        let head = try await ledger.allocation(owner.allocation).blobbers[0].head
+        #expect(head.allocationRoot == ledgerRoot && head.chainSize == 5 * 65536)
+        #expect(try await owner.state().pendingMarkers == 1)
+
+        // Challenges name the ledger's root (sequence 2); the blobber answers from that version.
+        let passed = try await eventually {
+            try await ledger.challenges(blobber: blobber.id, status: "passed").contains { $0.root == ledgerRoot }
+        }
+        #expect(passed)
+        #expect(try await ledger.challenges(blobber: blobber.id, status: "failed").isEmpty)
+        #expect(try await ledger.challenges(blobber: blobber.id, status: "timeout").isEmpty)
+
+        // Down: challenges stay open; after a restart they are answered.
+        await blobber.process.stop()
+        let open = try await eventually { try await !ledger.challenges(blobber: blobber.id, status: "open").isEmpty }
+        #expect(open)
+        let waiting = try await ledger.challenges(blobber: blobber.id, status: "open").map(\.id)
+        blobber = try await TestBlobber.start(
+            ledger: ledger.url, directory: blobber.directory,
+            extra: ["--batch-max-markers", "2", "--batch-idle", "600", "--batch-max-age", "600"])
+        owner = Owner(key: owner.key, allocation: owner.allocation, blobber: blobber, copying: owner)
+        let answered = try await eventually {
+            let done = Set(try await ledger.challenges(blobber: blobber.id, status: "passed").map(\.id))
+            return waiting.allSatisfy(done.contains)
+        }
+        #expect(answered)
+        // The state survived the restart, and a fourth marker completes the next chain.
+        #expect(try await owner.state().head.allocationRoot == owner.trie.root)
+        try await owner.put("/d", blocks: 1, seed: 4)
+        let caughtUp = try await eventually {
+            try await ledger.allocation(owner.allocation).blobbers[0].head.sequence == 4
+        }
+        #expect(caughtUp)
+        #expect(try await owner.state().pendingMarkers == 0)
+        #expect(try await ledger.challenges(blobber: blobber.id, status: "failed").isEmpty)
+        await stopAll(ledger, blobber)
+    }
+
+    @Test("a ledger outage delays a chain and never loses it")
+    func ledgerOutage() async throws {
+        let (firstLedger, blobber, start) = try await startAllocation()
+        var owner = start
+        var ledger = firstLedger
+        try await owner.put("/a", blocks: 1, seed: 1)
+        #expect(try await eventually { try await ledger.allocation(owner.allocation).blobbers[0].head.sequence == 1 })
+        let port = try #require(Int(ledger.url.split(separator: ":").last!))
+        await ledger.stop()
+        try await owner.put("/b", blocks: 1, seed: 2)
+        try await owner.put("/c", blocks: 1, seed: 3)
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(try await owner.state().pendingMarkers == 2)
+        ledger = try await TestLedger.start(directory: ledger.directory, port: port)
+        let delivered = try await eventually(timeout: 45) {
+            try await ledger.allocation(owner.allocation).blobbers[0].head.sequence == 3
+        }
+        #expect(delivered)
+        #expect(try await ledger.allocation(owner.allocation).blobbers[0].head.allocationRoot == owner.trie.root)
+        #expect(try await eventually { try await owner.state().pendingMarkers == 0 })
+        await stopAll(ledger, blobber)
+    }
+}
+
+extension Owner {
+    /// The same owner state, talking to a restarted blobber process.
+    init(key: SigningKey, allocation: AllocationID, blobber: TestBlobber, copying other: Owner) {
+        self.init(key: key, allocation: allocation, blobber: blobber)
+        trie = other.trie
+        meta = other.meta
+        head = other.head
+        previous = other.previous
+    }
+}
