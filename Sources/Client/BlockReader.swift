@@ -162,13 +162,14 @@ struct BlockReader {
         if !missingData.isEmpty {
             let arrays = present.map { Array(shards[$0]!.readableBytesView) }
             var missing = rebuilt
-            for b in 0..<count {
-                let failure: ClientError? = withUnsafeBuffers(arrays) { inputs in
-                    var presentPointers: [Int: UnsafeRawBufferPointer] = [:]
-                    for (slot, index) in present.enumerated() {
-                        presentPointers[index] = UnsafeRawBufferPointer(rebasing: inputs[slot][(b * block)..<((b + 1) * block)])
-                    }
-                    return withMutableBuffers(&missing, order: missingData) { outputs in
+            let failure: ClientError? = withUnsafeBuffers(arrays) { inputs in
+                withMutableBuffers(&missing, order: missingData) { outputs in
+                    for b in 0..<count {
+                        var presentPointers: [Int: UnsafeRawBufferPointer] = [:]
+                        for (slot, index) in present.enumerated() {
+                            presentPointers[index] = UnsafeRawBufferPointer(
+                                rebasing: inputs[slot][(b * block)..<((b + 1) * block)])
+                        }
                         var missingPointers: [Int: UnsafeMutableRawBufferPointer] = [:]
                         for (slot, index) in missingData.enumerated() {
                             missingPointers[index] = UnsafeMutableRawBufferPointer(
@@ -176,14 +177,14 @@ struct BlockReader {
                         }
                         do {
                             try session.coder.reconstruct(present: presentPointers, missing: missingPointers)
-                            return nil
                         } catch {
                             return ClientError.integrity(path: path, reason: "reconstruction failed: \(error)")
                         }
                     }
+                    return nil
                 }
-                if let failure { throw failure }
             }
+            if let failure { throw failure }
             rebuilt = missing
         }
         out.withUnsafeMutableBytes { raw in

@@ -192,7 +192,8 @@ public struct Downloader: Sendable {
                 }
                 stripe += count
             }
-            if range == nil, contentHasher.finalize() != entry.contentHash {
+            let computedHash = contentHasher.finalize()
+            if range == nil, computedHash != entry.contentHash {
                 throw ClientError.integrity(path: path.string, reason: "the content hash does not match the entry")
             }
             try output.synchronize()

@@ -32,9 +32,20 @@ public struct HTTPTransport: Sendable {
     /// Largest JSON answer accepted.
     static let maxJSONBytes = 64 << 20
 
-    public init(client: HTTPClient = .shared) {
+    public init(client: HTTPClient = HTTPTransport.sharedClient) {
         self.client = client
     }
+
+    /// One client for the process. A refused connection fails the request at once instead of being
+    /// retried until the deadline (AsyncHTTPClient's default), so a dead blobber costs a round trip,
+    /// not a timeout; and enough connections per host for parallel shard streams.
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
+        configuration.timeout.connect = .seconds(3)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// Sends `request` and collects the body (at most `limit` bytes).
     func send(_ request: HTTPClientRequest, timeout: TimeAmount, limit: Int = maxJSONBytes) async throws -> HTTPReply {

@@ -99,14 +99,6 @@ public struct Uploader: Sendable {
             await dropStaged(staged, except: [])
             throw stagingError
         }
-        let commitSet = consensus.withLock { $0.finishStaging() }
-        if commitSet.isEmpty {
-            await dropStaged(staged, except: [])
-            let state = consensus.withLock { $0 }
-            throw .consensusFailed(
-                succeeded: state.outcomes.filter { $0 == .staged }.count, required: state.required,
-                failures: describe(state.failures))
-        }
         // Commit on every blobber that staged everything.
         let stagedFiles = staged
         do {
