@@ -1,0 +1,146 @@
+import ArgumentParser
+import Client
+import Merkle
+import Foundation
+import StorageProtocol
+
+struct AllocCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alloc", abstract: "Buy and inspect allocations.", subcommands: [New.self, List.self, Show.self])
+
+    struct Summary: Encodable {
+        var id: String
+        var dataShards: Int
+        var parityShards: Int
+        var size: UInt64
+        var shardSize: UInt64
+        var expiry: Int64
+        var writePool: UInt64
+        var isDefault: Bool
+        var blobbers: [Place]
+
+        struct Place: Encodable {
+            var shardIndex: Int
+            var id: String
+            var sequence: UInt64
+            var allocationRoot: String
+            var chainSize: UInt64
+
+            enum CodingKeys: String, CodingKey {
+                case shardIndex = "shard_index"
+                case id, sequence
+                case allocationRoot = "allocation_root"
+                case chainSize = "chain_size"
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, size, expiry, blobbers
+            case dataShards = "data_shards"
+            case parityShards = "parity_shards"
+            case shardSize = "shard_size"
+            case writePool = "write_pool"
+            case isDefault = "default"
+        }
+
+        init(_ view: AllocationView, isDefault: Bool) {
+            id = view.allocation.id.hex
+            dataShards = view.allocation.dataShards
+            parityShards = view.allocation.parityShards
+            size = view.allocation.size
+            shardSize = view.allocation.shardSize
+            expiry = view.allocation.expiry
+            writePool = view.allocation.writePool
+            self.isDefault = isDefault
+            blobbers = view.blobbers.sorted { $0.shardIndex < $1.shardIndex }.map {
+                Place(
+                    shardIndex: $0.shardIndex, id: $0.blobberID.hex, sequence: $0.head.sequence,
+                    allocationRoot: $0.head.allocationRoot.hex, chainSize: $0.head.chainSize)
+            }
+        }
+
+        var text: String {
+            let expires = Date(timeIntervalSince1970: Double(expiry) / 1000)
+            var lines = [
+                "allocation \(id)\(isDefault ? " (default)" : "")",
+                "  \(dataShards)+\(parityShards), \(Sizes.format(bytes: size)), expires \(expires), write pool \(Output.tokens(writePool)) tokens",
+            ]
+            for place in blobbers {
+                lines.append("  shard \(place.shardIndex): \(place.id.prefix(16))  seq \(place.sequence)  \(Sizes.format(bytes: place.chainSize))")
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    struct New: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an allocation on blobbers chosen by free space, price, region and measured latency.")
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "Data shards (k).") var data: Int = 4
+        @Option(help: "Parity shards (m).") var parity: Int = 2
+        @Option(help: "Size, e.g. 2GiB or 500MB.") var size: String
+        @Option(help: "Lifetime, e.g. 30d, 12h.") var expiry: String = "30d"
+        @Option(help: "Only blobbers in this region (repeat for several).") var region: [String] = []
+        @Option(help: "Comma-separated blobber ids in shard order, instead of choosing.") var blobbers: String?
+
+        func validate() throws {
+            guard Sizes.parseBytes(size) ?? 0 > 0 else { throw ValidationError("--size \(size) is not a size like 2GiB") }
+            guard Sizes.parseDuration(expiry) != nil else { throw ValidationError("--expiry \(expiry) is not like 30d or 12h") }
+            guard data >= 1, parity >= 0, data + parity <= 256 else {
+                throw ValidationError("need --data ≥ 1, --parity ≥ 0 and at most 256 shards in all")
+            }
+        }
+
+        func run() async throws {
+            try await runCommand(options, text: \.text) { context throws(ClientError) in
+                var explicit: [BlobberID]?
+                if let blobbers {
+                    explicit = try blobbers.split(separator: ",").map { text throws(ClientError) in
+                        guard let id = BlobberID(hex: text) else { throw .invalidArgument("\(text) is not a blobber id") }
+                        return id
+                    }
+                }
+                let service = AllocationService(ledger: try context.ledger(), owner: try context.wallet())
+                let view = try await service.create(
+                    .init(
+                        dataShards: data, parityShards: parity, size: Sizes.parseBytes(size)!,
+                        lifetime: Sizes.parseDuration(expiry)!, regions: Set(region), blobbers: explicit))
+                context.settings.allocations.append(view.allocation.id)
+                context.settings.defaultAllocation = view.allocation.id
+                try context.home.saveSettings(context.settings)
+                return Summary(view, isDefault: true)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the allocations this wallet created.")
+        @OptionGroup var options: GlobalOptions
+
+        func run() async throws {
+            try await runCommand(options, text: { $0.map(\.text).joined(separator: "\n") }) {
+                context throws(ClientError) in
+                let ledger = try context.ledger()
+                var out: [Summary] = []
+                for id in context.settings.allocations {
+                    out.append(Summary(try await ledger.allocation(id), isDefault: id == context.settings.defaultAllocation))
+                }
+                return out
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one allocation (the default one without --alloc).")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Allocation id.") var alloc: String?
+
+        func run() async throws {
+            try await runCommand(options, text: \.text) { context throws(ClientError) in
+                let id = try context.allocationID(alloc)
+                return Summary(try await context.ledger().allocation(id), isDefault: id == context.settings.defaultAllocation)
+            }
+        }
+    }
+}

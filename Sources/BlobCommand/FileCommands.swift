@@ -1,0 +1,168 @@
+import ArgumentParser
+import Client
+import Foundation
+import Merkle
+import StorageProtocol
+
+func remotePath(_ text: String) throws(ClientError) -> RemotePath {
+    do { return try RemotePath(text) } catch { throw .invalidArgument(error.description) }
+}
+
+struct DownloadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "download",
+        abstract: "Download a file, verifying every block; with --ticket, a file someone shared with this wallet.",
+        discussion: "blob download REMOTE LOCAL [--range A-B]   or   blob download --ticket T [REMOTE] LOCAL")
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "Allocation id (default: the default allocation).") var alloc: String?
+    @Option(help: "Only bytes A to B (inclusive, from 0).") var range: String?
+    @Option(help: "A ticket from `blob share` (blobticket:...).") var ticket: String?
+    @Argument(help: "REMOTE LOCAL; with --ticket for one file, just LOCAL.") var paths: [String]
+
+    func validate() throws {
+        if ticket == nil, paths.count != 2 { throw ValidationError("give REMOTE and LOCAL") }
+        if ticket != nil, !(1...2).contains(paths.count) { throw ValidationError("give [REMOTE] LOCAL with --ticket") }
+        if let range, Self.parseRange(range) == nil { throw ValidationError("--range must be A-B with A ≤ B") }
+    }
+
+    static func parseRange(_ text: String) -> ClosedRange<UInt64>? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let a = UInt64(parts[0]), let b = UInt64(parts[1]), a <= b else { return nil }
+        return a...b
+    }
+
+    func run() async throws {
+        try await runCommand(options, text: { (report: Downloader.Report) in
+            var lines = ["downloaded \(report.path): \(Sizes.format(bytes: report.bytes)) in \(String(format: "%.2f", report.seconds)) s"]
+            for (blobber, reason) in report.dropped.sorted(by: { $0.key < $1.key }) {
+                lines.append("warning: blobber \(blobber.prefix(12)) was dropped: \(reason)")
+            }
+            return lines.joined(separator: "\n")
+        }) { context throws(ClientError) in
+            var bundle: TicketBundle?
+            if let ticket {
+                let parsed = try TicketBundle(text: ticket)
+                try parsed.check(reader: try context.wallet().publicKey.clientID, now: Int64(Date().timeIntervalSince1970 * 1000))
+                bundle = parsed
+            }
+            let remote: String
+            let local: String
+            if let bundle, paths.count == 1 {
+                guard !bundle.ticket.path.hasSuffix("/") else {
+                    throw .invalidArgument("the ticket covers a directory: give REMOTE and LOCAL")
+                }
+                remote = bundle.ticket.path
+                local = paths[0]
+            } else {
+                remote = paths[0]
+                local = paths[1]
+            }
+            let session = try await context.session(alloc, ticket: bundle?.ticket)
+            var downloader = Downloader(session: session)
+            downloader.ticketKey = bundle?.stripeKey
+            return try await downloader.download(try remotePath(remote), to: local, range: range.flatMap(Self.parseRange))
+        }
+    }
+}
+
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ls", abstract: "List a remote directory.")
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "Allocation id (default: the default allocation).") var alloc: String?
+    @Argument(help: "Remote directory.") var path: String = "/"
+
+    func run() async throws {
+        try await runCommand(options, text: { (listing: FileOperations.Listing) in
+            (listing.directories.map { "\($0)" }
+                + listing.files.map { "\($0.path.split(separator: "/").last ?? "")  \(Sizes.format(bytes: UInt64($0.size)))\($0.encryption.isEmpty ? "" : "  encrypted")" })
+                .joined(separator: "\n")
+        }) { context throws(ClientError) in
+            let directory = path.hasSuffix("/") ? path : path + "/"
+            return try await FileOperations(session: try await context.session(alloc)).list(directory)
+        }
+    }
+}
+
+struct Done: Encodable {
+    var done: String
+}
+
+struct RemoveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete remote files (one commit).")
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "Allocation id (default: the default allocation).") var alloc: String?
+    @Argument(help: "Remote files.") var paths: [String]
+
+    func run() async throws {
+        try await runCommand(options, text: { (done: Done) in done.done }) { context throws(ClientError) in
+            var remote: [RemotePath] = []
+            for path in paths { remote.append(try remotePath(path)) }
+            try await FileOperations(session: try await context.session(alloc)).remove(remote)
+            return Done(done: "deleted \(paths.joined(separator: ", "))")
+        }
+    }
+}
+
+struct MoveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mv", abstract: "Rename a remote file.")
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "Allocation id (default: the default allocation).") var alloc: String?
+    @Argument(help: "Remote file.") var from: String
+    @Argument(help: "New remote path.") var to: String
+
+    func run() async throws {
+        try await runCommand(options, text: { (done: Done) in done.done }) { context throws(ClientError) in
+            try await FileOperations(session: try await context.session(alloc)).move(try remotePath(from), to: try remotePath(to))
+            return Done(done: "moved \(from) to \(to)")
+        }
+    }
+}
+
+struct ShareCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "share", abstract: "Print a ticket that lets one client read a file (or a directory ending in /).")
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "Allocation id (default: the default allocation).") var alloc: String?
+    @Option(help: "The reader's client id (`blob wallet show`).") var to: String
+    @Option(help: "How long the ticket is valid, e.g. 7d.") var expiry: String = "7d"
+    @Argument(help: "Remote file, or directory ending in /.") var path: String
+
+    struct Printed: Encodable {
+        var ticket: String
+        var path: String
+        var recipient: String
+        var expiry: Int64
+    }
+
+    func validate() throws {
+        guard ClientID(hex: to) != nil else { throw ValidationError("--to must be a 64-digit hex client id") }
+        guard Sizes.parseDuration(expiry) != nil else { throw ValidationError("--expiry must be like 7d or 12h") }
+    }
+
+    func run() async throws {
+        try await runCommand(options, text: { (printed: Printed) in printed.ticket }) { context throws(ClientError) in
+            let session = try await context.session(alloc)
+            let expiry = Int64(Date().timeIntervalSince1970 * 1000) + Sizes.parseDuration(self.expiry)!
+            let bundle = try await session.share(path, to: ClientID(hex: to)!, expiry: expiry)
+            return Printed(ticket: bundle.text, path: path, recipient: to, expiry: expiry)
+        }
+    }
+}
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Each blobber's root, file_meta_root and sequence, and whether it agrees.")
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "Allocation id (default: the default allocation).") var alloc: String?
+
+    func run() async throws {
+        try await runCommand(options, text: { (status: AllocationStatus) in
+            (["allocation \(status.allocationID)"] + status.blobbers.map { row in
+                guard row.reachable else { return "  shard \(row.shardIndex) \(row.blobberID.prefix(12))  UNREACHABLE  \(row.error ?? "")" }
+                return "  shard \(row.shardIndex) \(row.blobberID.prefix(12))  seq \(row.sequence ?? 0)  root \(row.allocationRoot?.prefix(12) ?? "")  meta \(row.fileMetaRoot?.prefix(12) ?? "")  \(row.agrees ? "agrees" : "DISAGREES")  ledger seq \(row.ledgerSequence ?? 0) \(row.ledgerAgrees ? "ok" : "behind/differs")"
+            }).joined(separator: "\n")
+        }) { context throws(ClientError) in
+            await AllocationStatus.gather(try await context.session(alloc))
+        }
+    }
+}

@@ -1,0 +1,175 @@
+public import AsyncHTTPClient
+import Foundation
+public import Merkle
+public import NIOCore
+import NIOHTTP1
+public import StorageProtocol
+
+/// One blobber's HTTP API (docs/protocol-blobber.md), every request signed by `signer`.
+public struct BlobberClient: Sendable {
+    public let blobberID: BlobberID
+    public let baseURL: String
+    public let allocation: AllocationID
+    let signer: SigningKey
+    /// Sent as `x-blob-ticket` on reads by someone other than the owner.
+    let ticket: ShareTicket?
+    let transport: HTTPTransport
+
+    public init(
+        blobberID: BlobberID, baseURL: String, allocation: AllocationID, signer: SigningKey, ticket: ShareTicket? = nil,
+        transport: HTTPTransport = HTTPTransport()
+    ) {
+        var url = baseURL
+        while url.hasSuffix("/") { url.removeLast() }
+        self.blobberID = blobberID
+        self.baseURL = url
+        self.allocation = allocation
+        self.signer = signer
+        self.ticket = ticket
+        self.transport = transport
+    }
+
+    var prefix: String { "/v1/allocations/\(allocation.hex)" }
+
+    // MARK: Writes (owner)
+
+    /// Streams one shard: `body` yields its bytes in order, `length` in total (a multiple of 65 536).
+    public func upload(
+        uploadID: String, shardLength: UInt64, offset: UInt64 = 0, body: HTTPClientRequest.Body
+    ) async throws(ClientError) -> UploadStatus {
+        let target = "\(prefix)/uploads/\(uploadID)?offset=\(offset)"
+        var request = signed("PUT", target, body: nil)
+        request.headers.add(name: UploadStatus.shardSizeHeader, value: String(shardLength))
+        request.headers.add(name: "content-type", value: "application/octet-stream")
+        request.body = body
+        let timeout = TimeAmount.seconds(60 + Int64(shardLength >> 23))  // 60 s + 1 s per 8 MiB
+        return try await decode(try await send(request, timeout: timeout), as: UploadStatus.self)
+    }
+
+    public func uploadStatus(uploadID: String) async throws(ClientError) -> UploadStatus {
+        try await decode(try await send(signed("GET", "\(prefix)/uploads/\(uploadID)", body: nil)), as: UploadStatus.self)
+    }
+
+    public func dropUpload(uploadID: String) async throws(ClientError) {
+        let reply = try await send(signed("DELETE", "\(prefix)/uploads/\(uploadID)", body: []))
+        guard reply.status == 200 || reply.status == 204 || reply.status == 404 else { throw refusal(reply) }
+    }
+
+    public func proofs(paths: [String]) async throws(ClientError) -> ProofsResponse {
+        try await postJSON("\(prefix)/proofs", ProofsRequest(paths: paths), as: ProofsResponse.self)
+    }
+
+    public func commit(_ request: CommitRequest) async throws(ClientError) -> CommitResponse {
+        try await postJSON("\(prefix)/commit", request, as: CommitResponse.self)
+    }
+
+    public func rollback(_ marker: WriteMarker) async throws(ClientError) -> CommitResponse {
+        try await postJSON("\(prefix)/rollback", RollbackRequest(marker: marker), as: CommitResponse.self)
+    }
+
+    public func state() async throws(ClientError) -> AllocationStateResponse {
+        try await decode(try await send(signed("GET", "\(prefix)/state", body: nil)), as: AllocationStateResponse.self)
+    }
+
+    // MARK: Reads (owner or ticket)
+
+    /// The entry at `path` with its proof and the latest marker; nil when the blobber has no such file.
+    public func file(_ path: String) async throws(ClientError) -> FileResponse? {
+        let reply = try await send(signed("GET", "\(prefix)/file?path=\(Self.query(path))", body: nil))
+        if reply.status == 404, (try? reply.decode(ErrorBody.self))?.code == "read.not_found" { return nil }
+        return try decode(reply, as: FileResponse.self)
+    }
+
+    public func list(_ directory: String) async throws(ClientError) -> ListResponse {
+        try await decode(
+            try await send(signed("GET", "\(prefix)/list?path=\(Self.query(directory))", body: nil)), as: ListResponse.self)
+    }
+
+    /// Blocks `[start, start + count)` of `path`'s shard, with the range proof from the headers.
+    public func blocks(path: String, start: Int, count: Int) async throws(ClientError) -> BlockRange {
+        let target = "\(prefix)/blocks?path=\(Self.query(path))&start=\(start)&count=\(count)"
+        let reply = try await send(
+            signed("GET", target, body: nil), timeout: .seconds(30), limit: count * ShardTree.blockSize + 1)
+        guard reply.status == 200 else { throw refusal(reply) }
+        guard let rootText = reply.headers.first(name: "x-blob-shard-root"), let root = Hash(hex: rootText),
+            let countText = reply.headers.first(name: "x-blob-block-count"), let leafCount = Int(countText),
+            let proofText = reply.headers.first(name: "x-blob-range-proof"), let proofBytes = Hex.decode(proofText)
+        else { throw .badAnswer(blobber: blobberID, reason: "blocks answer lacks x-blob-shard-root, x-blob-block-count or x-blob-range-proof") }
+        do {
+            let proof = try ShardRangeProof(
+                start: start, count: count, leafCount: leafCount, serializedHashes: proofBytes)
+            return BlockRange(shardRoot: root, proof: proof, bytes: reply.body)
+        } catch {
+            throw .badAnswer(blobber: blobberID, reason: "bad range proof: \(error)")
+        }
+    }
+
+    public func health() async throws(ClientError) {
+        let reply = try await send(HTTPClientRequest(url: baseURL + "/health"), timeout: .seconds(5))
+        guard reply.status == 200 else { throw refusal(reply) }
+    }
+
+    // MARK: Plumbing
+
+    /// Percent-encodes a path for a query value.
+    static func query(_ path: String) -> String {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+?#")
+        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+    }
+
+    /// A request for `target` signed per docs/protocol-blobber.md "Authentication"; `body` nil
+    /// signs `UNSIGNED-PAYLOAD` (shard uploads) or, for GETs, the empty body's digest.
+    func signed(_ method: String, _ target: String, body: [UInt8]?) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: baseURL + target)
+        request.method = HTTPMethod(rawValue: method)
+        let signedBody: [UInt8]? = method == "PUT" ? nil : (body ?? [])
+        let auth = RequestAuth.sign(
+            method: method, target: target, body: signedBody, timestamp: Clock.nowMillis, key: signer)
+        for (name, value) in auth.headers { request.headers.add(name: name, value: value) }
+        if let ticket { request.headers.add(name: ShareTicket.header, value: Hex.encode(ClientJSON.encode(ticket))) }
+        if let body, !body.isEmpty {
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        return request
+    }
+
+    func postJSON<T: Decodable>(_ target: String, _ value: some Encodable, as type: T.Type) async throws(ClientError) -> T {
+        let body = ClientJSON.encode(value)
+        return try await decode(try await send(signed("POST", target, body: body), timeout: .seconds(120)), as: type)
+    }
+
+    func send(_ request: HTTPClientRequest, timeout: TimeAmount = .seconds(30), limit: Int = HTTPTransport.maxJSONBytes)
+        async throws(ClientError) -> HTTPReply
+    {
+        do {
+            return try await transport.send(request, timeout: timeout, limit: limit)
+        } catch {
+            throw .blobberUnreachable(blobber: blobberID, reason: "\(error)")
+        }
+    }
+
+    func refusal(_ reply: HTTPReply) -> ClientError {
+        if let body = try? reply.decode(ErrorBody.self) {
+            return .blobberRefused(blobber: blobberID, status: reply.status, code: body.code, message: body.message)
+        }
+        return .blobberRefused(blobber: blobberID, status: reply.status, code: "http.\(reply.status)", message: "HTTP \(reply.status)")
+    }
+
+    func decode<T: Decodable>(_ reply: HTTPReply, as type: T.Type) throws(ClientError) -> T {
+        guard reply.status == 200 else { throw refusal(reply) }
+        do {
+            return try reply.decode(type)
+        } catch {
+            throw .badAnswer(blobber: blobberID, reason: "not the expected JSON: \(error)")
+        }
+    }
+}
+
+/// Blocks read from one blobber, not yet verified.
+public struct BlockRange: Sendable {
+    public var shardRoot: Hash
+    public var proof: ShardRangeProof
+    public var bytes: ByteBuffer
+}

@@ -1,2 +1,0 @@
-// Replaced by the client implementation.
-enum ClientPlaceholder {}

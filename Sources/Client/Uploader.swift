@@ -1,0 +1,252 @@
+import Foundation
+public import Logging
+import AsyncHTTPClient
+import Merkle
+import NIOCore
+public import StorageProtocol
+
+/// Uploads files into an allocation: the streaming pipeline, data+1 consensus and rollback
+/// (DESIGN.md "Writes"; docs/protocol-client.md "Uploads").
+public struct Uploader: Sendable {
+    public let session: AllocationSession
+    public var encrypt = false
+    /// Stripes encoded per batch; a batch is what one pipeline step holds per shard.
+    public var stripesPerBatch = 16
+    /// Batches queued per blobber before the encoder waits.
+    public var queueDepth = 4
+    /// Files staged at once (small files go in parallel; large ones saturate the blobbers alone).
+    public var fileConcurrency = 8
+    let logger: Logger
+
+    public init(session: AllocationSession, encrypt: Bool = false, logger: Logger = Logger(label: "blob.upload")) {
+        self.session = session
+        self.encrypt = encrypt
+        self.logger = logger
+    }
+
+    public struct Item: Sendable {
+        public var localPath: String
+        public var remotePath: RemotePath
+        public init(localPath: String, remotePath: RemotePath) {
+            self.localPath = localPath
+            self.remotePath = remotePath
+        }
+    }
+
+    public struct Report: Sendable, Codable {
+        public var files: [String]
+        public var bytes: UInt64
+        public var committed: [String]
+        /// Blobbers that missed the commit, with why: reported and to be repaired.
+        public var missed: [String: String]
+
+        enum CodingKeys: String, CodingKey {
+            case files, bytes, committed, missed
+        }
+    }
+
+    /// What staging one file produced on every blobber.
+    struct StagedFile: Sendable {
+        var item: Item
+        var uploadID: String
+        var size: UInt64
+        /// Per blobber (shard order): the entry to commit, or nil when that blobber failed.
+        var entries: [FileEntry]
+    }
+
+    /// Uploads `items` and commits them in one commit per blobber.
+    public func upload(_ items: [Item], progress: (@Sendable (UInt64) -> Void)? = nil) async throws(ClientError)
+        -> Report
+    {
+        guard session.isOwner else { throw .notOwner(allocation: session.id) }
+        let paths = items.map(\.remotePath.string)
+        guard Set(paths).count == paths.count else { throw .invalidArgument("a remote path appears twice in one upload") }
+        guard paths.count <= ProofsRequest.maxPaths else {
+            throw .invalidArgument("at most \(ProofsRequest.maxPaths) files per upload")
+        }
+        let n = session.blobbers.count
+        let consensus = ConsensusBox(WriteConsensus(blobbers: n, dataShards: session.dataShards))
+        let now = Clock.nowMillis
+        var staged: [StagedFile] = []
+        var stagingError: ClientError?
+        // Stage files, a few at a time.
+        await withTaskGroup(of: Result<StagedFile, ClientError>.self) { group in
+            var next = 0
+            func start() {
+                guard next < items.count else { return }
+                let item = items[next]
+                next += 1
+                group.addTask {
+                    do throws(ClientError) {
+                        return .success(try await stage(item, consensus: consensus, now: now, progress: progress))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            for _ in 0..<min(fileConcurrency, items.count) { start() }
+            for await result in group {
+                switch result {
+                case .success(let file): staged.append(file)
+                case .failure(let error):
+                    if stagingError == nil { stagingError = error }
+                    group.cancelAll()
+                }
+                if stagingError == nil { start() }
+            }
+        }
+        if let stagingError {
+            await dropStaged(staged, except: [])
+            throw stagingError
+        }
+        // Commit on every blobber that staged everything.
+        let stagedFiles = staged
+        do {
+            try await Committer(session: session).commit(consensus: consensus, now: now) { index throws(ClientError) in
+                stagedFiles.map { CommitChange.put(uploadID: $0.uploadID, entry: $0.entries[index]) }
+            }
+        } catch {
+            await dropStaged(staged, except: [])
+            throw error
+        }
+        let state = consensus.withLock { $0 }
+        // Blobbers that staged but did not commit keep nothing.
+        await dropStaged(staged, except: Set(state.committedIndexes))
+        var missed: [String: String] = [:]
+        for index in state.missed {
+            let reason = state.failures.first { $0.index == index }?.reason ?? "did not commit"
+            missed[session.blobbers[index].blobberID.hex] = reason
+        }
+        return Report(
+            files: staged.map(\.item.remotePath.string).sorted(), bytes: staged.reduce(0) { $0 + $1.size },
+            committed: state.committedIndexes.map { session.blobbers[$0].blobberID.hex }, missed: missed)
+    }
+
+    func describe(_ failures: [(index: Int, reason: String)]) -> [String] {
+        failures.map { "blobber \($0.index) (\(session.blobbers[$0.index].blobberID.short)): \($0.reason)" }
+    }
+
+    /// Drops staged uploads (best effort) on every blobber not in `except`.
+    func dropStaged(_ files: [StagedFile], except: Set<Int>) async {
+        await withTaskGroup(of: Void.self) { group in
+            for index in session.blobbers.indices where !except.contains(index) {
+                group.addTask {
+                    for file in files { try? await session.blobbers[index].dropUpload(uploadID: file.uploadID) }
+                }
+            }
+        }
+    }
+
+    /// Encodes one file and streams shard `i` to blobber `i`, all at once; records failed blobbers.
+    func stage(
+        _ item: Item, consensus: ConsensusBox, now: Int64, progress: (@Sendable (UInt64) -> Void)?
+    ) async throws(ClientError) -> StagedFile {
+        let file = try LocalFile(path: item.localPath)
+        guard file.size > 0 else {
+            throw .localFile(path: item.localPath, reason: "empty files cannot be stored (a shard must hold at least one block)")
+        }
+        let encoder = ShardEncoder(coder: session.coder, encrypt: encrypt)
+        let n = session.blobbers.count
+        let stripes = ShardEncoder.stripeCount(size: file.size, plaintextPerStripe: encoder.plaintextPerStripe)
+        let shardLength = stripes * UInt64(ShardEncoder.blockSize)
+        let uploadID = Self.newUploadID()
+        let channels = (0..<n).map { _ in ShardChannel(capacity: queueDepth) }
+        let active = consensus.withLock { state in
+            (0..<n).map { state.outcomes[$0] == .pending || state.outcomes[$0] == .staged }
+        }
+        let answers = Locked<[Int: Result<UploadStatus, ClientError>]>([:])
+        let producerResult: Result<(roots: [Hash], contentHash: Hash, key: StripeKey?), ClientError> =
+            await withTaskGroup(of: Void.self) { group in
+                for index in 0..<n where active[index] {
+                    let channel = channels[index]
+                    let blobber = session.blobbers[index]
+                    group.addTask {
+                        let result: Result<UploadStatus, ClientError>
+                        do throws(ClientError) {
+                            result = .success(
+                                try await blobber.upload(
+                                    uploadID: uploadID, shardLength: shardLength,
+                                    body: .stream(channel, length: .known(Int64(shardLength)))))
+                        } catch {
+                            result = .failure(error)
+                        }
+                        channel.cancel()
+                        answers.withLock { $0[index] = result }
+                    }
+                }
+                defer { for channel in channels { channel.finish() } }
+                do throws(ClientError) {
+                    let batchBytes = encoder.plaintextPerStripe * stripesPerBatch
+                    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: batchBytes, alignment: 64)
+                    defer { buffer.deallocate() }
+                    var remaining = file.size
+                    while remaining > 0 {
+                        let want = Int(min(UInt64(batchBytes), remaining))
+                        let got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]))
+                        guard got == want else { throw ClientError.fileChanged(path: item.localPath) }
+                        remaining -= UInt64(got)
+                        var shards = [[UInt8]](repeating: [], count: n)
+                        try encoder.encode(plaintext: UnsafeRawBufferPointer(rebasing: buffer[0..<got]), into: &shards)
+                        var anyone = false
+                        for index in 0..<n where active[index] {
+                            if await channels[index].send(ByteBuffer(bytes: shards[index])) { anyone = true }
+                        }
+                        guard anyone else { break }
+                        progress?(UInt64(got))
+                    }
+                    let probe = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
+                    defer { probe.deallocate() }
+                    guard try file.read(into: probe) == 0 else { throw ClientError.fileChanged(path: item.localPath) }
+                    try file.checkUnchanged()
+                    return .success((encoder.trees.map { $0.finish().root }, encoder.contentHash, encoder.stripeKey))
+                } catch {
+                    for channel in channels { channel.cancel() }
+                    return .failure(error)
+                }
+            }
+        let (roots, contentHash, key) = try producerResult.get()
+        let encryption = key.map { EncryptionHeader.wrap($0, owner: session.signer).bytes } ?? []
+        let blockCount = stripes
+        var entries: [FileEntry] = []
+        let results = answers.withLock { $0 }
+        for index in 0..<n {
+            let entry = FileEntry(
+                path: item.remotePath.string, size: Int64(file.size), contentHash: contentHash, shardRoot: roots[index],
+                blockCount: blockCount, encryption: encryption, createdAt: now, updatedAt: now)
+            entries.append(entry)
+            guard active[index] else { continue }
+            switch results[index] {
+            case .success(let status)?:
+                if status.complete, status.shardRoot == roots[index], status.blockCount == blockCount {
+                    consensus.withLock { $0.staged(index) }
+                } else {
+                    consensus.withLock {
+                        $0.failed(index, "staged shard of \(item.remotePath) does not match: root \(status.shardRoot?.hex.prefix(12) ?? "none"), expected \(roots[index].hex.prefix(12))")
+                    }
+                }
+            case .failure(let error)?:
+                consensus.withLock { $0.failed(index, error.description) }
+            case nil:
+                consensus.withLock { $0.failed(index, "no answer") }
+            }
+        }
+        return StagedFile(item: item, uploadID: uploadID, size: file.size, entries: entries)
+    }
+
+    /// 32 hex characters from 16 random bytes: unique per staged file, equal on every blobber.
+    static func newUploadID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+}
+
+/// The newer of the marker recorded locally and an owner-signed marker the blobber shows: a blobber
+/// can show a marker newer than the local record only if this wallet signed it (say, a commit whose
+/// answer was lost), never an older one in its place.
+func newest(_ local: WriteMarker?, _ shown: WriteMarker?, owner: PublicKey) -> WriteMarker? {
+    guard let shown, (try? shown.verifySignature(owner: owner)) != nil else { return local }
+    guard let local else { return shown }
+    return shown.sequence > local.sequence ? shown : local
+}
+
+typealias ConsensusBox = Locked<WriteConsensus>
