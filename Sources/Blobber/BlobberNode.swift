@@ -32,6 +32,8 @@ public final class BlobberNode: Sendable {
         stager = UploadStager(store: shards)
         ledger = LedgerClient(baseURL: configuration.ledgerURL)
         replay = ReplayGuard(window: Int64(configuration.requestWindow * 1000))
+        BlobberMetrics.register()
+        BlobberMetrics.markersPending.record(try database.pendingCount())
         try collectGarbage()
     }
 
