@@ -63,3 +63,36 @@ struct OperationsTests {
         await stopAll(ledger, blobber)
     }
 }
+
+@Suite("Blobber collection", .timeLimit(.minutes(2)))
+struct CollectionTests {
+    @Test("rolled-back data, overwritten versions and stale staged uploads are collected; live data is not")
+    func collectsGarbage() async throws {
+        let (ledger, blobber, start) = try await startAllocation(
+            blobberExtra: ["--gc-interval", "0.3", "--staged-upload-lifetime", "1"])
+        var owner = start
+        try await owner.put("/keep", blocks: 2, seed: 1)
+        try await owner.put("/undone", blocks: 3, seed: 2)
+        #expect(try await owner.rollback().status == 200)
+        try await owner.put("/keep", blocks: 1, seed: 3)  // overwrite: v1's version ends here
+        try await owner.put("/other", blocks: 1, seed: 4)  // the undo step moves on past the overwrite
+        #expect(try await owner.upload("stale", Array(shardBytes(2, seed: 5)[..<65536]), shardSize: 131072).status == 200)
+        let folder = blobber.directory + "/shards/" + owner.allocation.hex
+        let undone = entry("/undone", shardBytes(3, seed: 2)).shardRoot.hex
+        let keepV1 = entry("/keep", shardBytes(2, seed: 1)).shardRoot.hex
+        let keepV2 = entry("/keep", shardBytes(1, seed: 3)).shardRoot.hex
+        #expect(FileManager.default.fileExists(atPath: folder + "/" + undone))
+        let collected = try await eventually {
+            let names = Set(try FileManager.default.contentsOfDirectory(atPath: folder))
+            return !names.contains(undone) && !names.contains(keepV1)
+        }
+        #expect(collected)
+        #expect(FileManager.default.fileExists(atPath: folder + "/" + keepV2))
+        #expect(try await eventually { try await owner.request(.GET, "\(owner.base)/uploads/stale").code == "upload.unknown" })
+        // What is left still reads back and verifies.
+        let reply = try await owner.request(.GET, "\(owner.base)/blocks?path=/keep&start=0&count=1")
+        #expect(reply.body == shardBytes(1, seed: 3))
+        #expect(try await owner.state().head.allocationRoot == owner.trie.root)
+        await stopAll(ledger, blobber)
+    }
+}

@@ -39,7 +39,7 @@ public func buildBlobberApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "blobber"),
-        services: [MarkerBatcher(node: node), ChallengeResponder(node: node)],
+        services: [MarkerBatcher(node: node), ChallengeResponder(node: node), Collector(node: node)],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             let url = configuration.publicURL.isEmpty ? "http://\(configuration.host):\(port)" : configuration.publicURL

@@ -62,3 +62,29 @@ extension BlobberDatabase {
         }
     }
 }
+
+extension BlobberDatabase {
+    /// The highest sequence of `allocation` the ledger holds (0 when none).
+    func ledgerSequence(_ allocation: AllocationID) throws -> UInt64 {
+        try writer.read { db in
+            UInt64(
+                try Int64.fetchOne(
+                    db, sql: "SELECT MAX(sequence) FROM marker WHERE allocation_id = ? AND submitted = 1",
+                    arguments: [allocation.hex]) ?? 0)
+        }
+    }
+
+    /// Drops entry versions that ended at or before `sequence` (the ledger holds a later root, so no
+    /// challenge can name them), except those the undo step needs. Returns the number of rows dropped.
+    @discardableResult
+    func pruneVersions(_ allocation: AllocationID, through sequence: UInt64) throws -> Int {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM entry WHERE allocation_id = ? AND removed_seq IS NOT NULL AND removed_seq <= ?
+                      AND removed_seq != (SELECT undo_sequence FROM allocation WHERE id = ?)
+                    """, arguments: [allocation.hex, Int64(sequence), allocation.hex])
+            return db.changesCount
+        }
+    }
+}
