@@ -60,7 +60,10 @@ struct OperationsTests {
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let yaml = try String(contentsOfFile: blobber.directory + "/blobber.yaml", encoding: .utf8)
         #expect(yaml.contains("# ") && yaml.contains("batch_max_markers"))
-        await stopAll(ledger, blobber)
+        // SIGTERM: a graceful exit, services stopped.
+        #expect(await blobber.process.stop())
+        #expect(blobber.process.process.terminationStatus == 0)
+        await ledger.stop()
     }
 }
 
