@@ -126,3 +126,39 @@ struct CommitTests {
         #expect(try partial.newRoot() == full.root)
     }
 }
+
+@Suite("Blobber allocations", .timeLimit(.minutes(2)))
+struct ManyAllocationsTests {
+    @Test("several allocations on one blobber commit in parallel and keep separate roots")
+    func parallelAllocations() async throws {
+        let (ledger, blobber, first) = try await startAllocation()
+        var owners = [first]
+        for _ in 0..<3 {
+            let key = SigningKey.generate()
+            try await ledger.fund(key)
+            let id = try await ledger.createAllocation(owner: key, blobbers: [blobber.id])
+            owners.append(Owner(key: key, allocation: id, blobber: blobber))
+        }
+        let finished = try await withThrowingTaskGroup(of: Owner.self) { group in
+            for (index, owner) in owners.enumerated() {
+                group.addTask {
+                    var owner = owner
+                    for round in 0..<4 {
+                        try await owner.put("/o\(index)/f\(round)", blocks: 1 + round % 2, seed: UInt8(index * 16 + round))
+                    }
+                    return owner
+                }
+            }
+            var out = [Owner]()
+            for try await owner in group { out.append(owner) }
+            return out
+        }
+        #expect(finished.count == owners.count)
+        for owner in finished {
+            let state = try await owner.state()
+            #expect(state.head.sequence == 4 && state.head.allocationRoot == owner.trie.root && state.fileCount == 4)
+        }
+        #expect(Set(finished.map(\.trie.root)).count == owners.count)
+        await stopAll(ledger, blobber)
+    }
+}
