@@ -197,3 +197,32 @@ struct RefusalTests {
         #expect(try await owner.request(.GET, "\(owner.base)/uploads/v").code == "allocation.expired")
     }
 }
+
+@Suite("Blobber truncated uploads", .timeLimit(.minutes(2)))
+struct TruncatedUploadTests {
+    @Test("a body cut off mid-stream keeps its whole blocks, and the upload resumes from there")
+    func truncatedThenResumed() async throws {
+        let (ledger, blobber, start) = try await startAllocation()
+        var owner = start
+        let bytes = shardBytes(3, seed: 8)
+        let target = "\(owner.base)/uploads/cut?offset=0"
+        let auth = RequestAuth.sign(method: "PUT", target: target, body: nil, timestamp: nowMillis(), key: owner.key)
+        let head = "PUT \(target) HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: \(bytes.count)\r\n"
+            + "\(UploadStatus.shardSizeHeader): \(bytes.count)\r\n" + auth.headers.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
+        let port = try #require(Int(blobber.url.split(separator: ":").last!))
+        try sendTruncated(port: port, head: head, body: Array(bytes[..<(65536 + 40_000)]))
+        let staged = try await eventually {
+            let reply = try await owner.request(.GET, "\(owner.base)/uploads/cut")
+            guard reply.status == 200 else { return false }
+            return try reply.decode(UploadStatus.self).received == 65536
+        }
+        #expect(staged)
+        let rest = try await owner.upload("cut", Array(bytes[65536...]), shardSize: bytes.count, offset: 65536)
+        let status = try rest.decode(UploadStatus.self)
+        #expect(status.complete && status.shardRoot == entry("/cut", bytes).shardRoot)
+        #expect(try await owner.commit([.put(uploadID: "cut", entry: entry("/cut", bytes))]).status == 200)
+        let read = try await owner.request(.GET, "\(owner.base)/blocks?path=/cut&start=0&count=3")
+        #expect(read.body == bytes)
+        await stopAll(ledger, blobber)
+    }
+}
