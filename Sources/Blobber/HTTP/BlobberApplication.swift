@@ -14,7 +14,7 @@ public func buildBlobberApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let configuration = node.configuration
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: BlobberRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
     if configuration.faultDelayMilliseconds > 0 {

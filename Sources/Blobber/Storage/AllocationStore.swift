@@ -186,11 +186,10 @@ public actor AllocationStore {
             for entry in removed { set(entry) }
             let delta = Int64(storedBytes) - Int64(before)
             try check(marker, delta: delta)
-            let addedPaths = Set(added.map(\.path))
+            // The undone commit's versions end now; the versions it ended begin again.
             try database.apply(
                 info.id, marker: marker, fileMetaRoot: metaTrie.root, added: removed,
                 removedPaths: [], undoSequence: 0, undoSize: 0, rollingBack: undoSequence, now: now)
-            _ = addedPaths
             undoSequence = 0
             undoSize = 0
         } catch {
