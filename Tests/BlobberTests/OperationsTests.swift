@@ -76,15 +76,15 @@ struct CollectionTests {
         var owner = start
         try await owner.put("/keep", blocks: 2, seed: 1)
         try await owner.put("/undone", blocks: 3, seed: 2)
+        let folder = blobber.directory + "/shards/" + owner.allocation.hex
+        let undone = entry("/undone", shardBytes(3, seed: 2)).shardRoot.hex
+        #expect(FileManager.default.fileExists(atPath: folder + "/" + undone))  // live: never collected
         #expect(try await owner.rollback().status == 200)
         try await owner.put("/keep", blocks: 1, seed: 3)  // overwrite: v1's version ends here
         try await owner.put("/other", blocks: 1, seed: 4)  // the undo step moves on past the overwrite
         #expect(try await owner.upload("stale", Array(shardBytes(2, seed: 5)[..<65536]), shardSize: 131072).status == 200)
-        let folder = blobber.directory + "/shards/" + owner.allocation.hex
-        let undone = entry("/undone", shardBytes(3, seed: 2)).shardRoot.hex
         let keepV1 = entry("/keep", shardBytes(2, seed: 1)).shardRoot.hex
         let keepV2 = entry("/keep", shardBytes(1, seed: 3)).shardRoot.hex
-        #expect(FileManager.default.fileExists(atPath: folder + "/" + undone))
         let collected = try await eventually {
             let names = Set(try FileManager.default.contentsOfDirectory(atPath: folder))
             return !names.contains(undone) && !names.contains(keepV1)
