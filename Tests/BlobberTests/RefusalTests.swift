@@ -174,9 +174,11 @@ struct RefusalTests {
 
     @Test("unknown, foreign and expired allocations are refused")
     func allocationRefusals() async throws {
-        let (ledger, blobber, owner) = try await startAllocation(lifetime: 1500)
+        let (ledger, blobber, owner) = try await startAllocation(lifetime: 4000)
         defer { Task { await stopAll(ledger, blobber) } }
         let bytes = shardBytes(1, seed: 1)
+        let created = nowMillis()
+        #expect(try await owner.upload("u", bytes).status == 200)
         // Unknown allocation.
         let unknown = Owner(key: owner.key, allocation: AllocationID(SHA256.hash([7])), blobber: blobber)
         #expect(try await unknown.upload("u", bytes).code == "allocation.unknown")
@@ -190,9 +192,8 @@ struct RefusalTests {
         let foreignID = try await ledger.createAllocation(owner: owner.key, blobbers: [other.publicKey.blobberID])
         let foreign = Owner(key: owner.key, allocation: foreignID, blobber: blobber)
         #expect(try await foreign.upload("u", bytes).code == "allocation.not_a_blobber")
-        // Expired: the allocation lived 1.5 s.
-        #expect(try await owner.upload("u", bytes).status == 200)
-        try await Task.sleep(for: .milliseconds(1700))
+        // Expired: the allocation lived 4 s.
+        try await Task.sleep(for: .milliseconds(max(0, 4300 - Int(nowMillis() - created))))
         #expect(try await owner.upload("v", bytes).code == "allocation.expired")
         #expect(try await owner.request(.GET, "\(owner.base)/uploads/v").code == "allocation.expired")
     }
