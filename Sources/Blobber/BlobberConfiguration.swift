@@ -124,7 +124,8 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
         guard batchMaxMarkers >= 1 else { throw .invalid("batch_max_markers must be at least 1") }
         guard batchMaxAge > 0, batchIdle > 0, challengePollInterval > 0, gcInterval > 0, stagedUploadLifetime > 0 else {
             throw .invalid(
-                "batch_max_age, batch_idle, challenge_poll_interval, gc_interval and staged_upload_lifetime must be positive")
+                "batch_max_age, batch_idle, challenge_poll_interval, gc_interval and staged_upload_lifetime must be positive"
+            )
         }
         guard requestWindow >= 1 else { throw .invalid("request_window must be at least 1 second") }
         guard maxJSONBody >= 1024 else { throw .invalid("max_json_body must be at least 1024") }

@@ -16,7 +16,9 @@ enum BlobberMetrics {
 
     /// Creates every metric so `/metrics` lists them all from the start.
     static func register() {
-        for counter in [requests, bytesIn, bytesOut, commits, rollbacks, markersSubmitted, challengesPassed, challengesFailed] {
+        for counter in [
+            requests, bytesIn, bytesOut, commits, rollbacks, markersSubmitted, challengesPassed, challengesFailed,
+        ] {
             counter.increment(by: 0)
         }
         markersPending.record(0)

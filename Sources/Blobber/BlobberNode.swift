@@ -107,7 +107,8 @@ public final class BlobberNode: Sendable {
         guard now <= info.expiry else { throw BlobberError.expiredAllocation(info.id, expiry: info.expiry) }
         if auth.publicKey == info.ownerKey { return }
         guard let readPath, let ticket else { throw RequestAuthError.notOwner }
-        guard let bytes = Hex.decode(ticket), let decoded = try? JSONDecoder().decode(ShareTicket.self, from: Data(bytes))
+        guard let bytes = Hex.decode(ticket),
+            let decoded = try? JSONDecoder().decode(ShareTicket.self, from: Data(bytes))
         else { throw RequestAuthError.badTicket(reason: "x-blob-ticket is not hex of a ticket's JSON") }
         try decoded.verify(
             owner: info.ownerKey, allocation: info.id, reader: auth.publicKey.clientID, requested: readPath, now: now)

@@ -24,7 +24,8 @@ struct BenchCommand: AsyncParsableCommand {
         for result in results {
             if json {
                 let line = try JSONSerialization.data(
-                    withJSONObject: ["name": result.name, "value": result.value, "unit": result.unit], options: [.sortedKeys, .withoutEscapingSlashes])
+                    withJSONObject: ["name": result.name, "value": result.value, "unit": result.unit],
+                    options: [.sortedKeys, .withoutEscapingSlashes])
                 print(String(decoding: line, as: UTF8.self))
             } else {
                 print("\(result.name): \(String(format: "%.3f", result.value)) \(result.unit)")

@@ -66,9 +66,12 @@ struct CommitTests {
         #expect(blocks.status == 200)
         #expect(blocks.body == Array(bytes[65536...]))
         let proofHex = try #require(blocks.headers.first(name: "x-blob-range-proof"))
-        let proof = try ShardRangeProof(start: 1, count: 2, leafCount: 3, serializedHashes: try #require(Hex.decode(proofHex)))
+        let proof = try ShardRangeProof(
+            start: 1, count: 2, leafCount: 3, serializedHashes: try #require(Hex.decode(proofHex)))
         try proof.verify(concatenatedBlocks: blocks.body, against: fileA.shardRoot)
-        #expect(try await owner.request(.GET, "\(owner.base)/blocks?path=/docs/a.bin&start=2&count=2").code == "read.bad_range")
+        #expect(
+            try await owner.request(.GET, "\(owner.base)/blocks?path=/docs/a.bin&start=2&count=2").code
+                == "read.bad_range")
 
         // A second file, a listing, then a rename.
         let bytesB = shardBytes(1, seed: 2)
@@ -79,7 +82,8 @@ struct CommitTests {
         #expect(list.files.map(\.path) == ["/docs/a.bin"] && list.directories == ["sub/"])
         var renamed = fileB
         renamed.path = "/b.bin"
-        #expect(try await owner.commit([.rename(from: try RemotePath("/docs/sub/b.bin"), entry: renamed)]).status == 200)
+        #expect(
+            try await owner.commit([.rename(from: try RemotePath("/docs/sub/b.bin"), entry: renamed)]).status == 200)
         #expect(try await owner.request(.GET, "\(owner.base)/file?path=/docs/sub/b.bin").code == "read.not_found")
 
         // Delete, then roll the delete back: the previous root, exactly.
@@ -108,7 +112,8 @@ struct CommitTests {
         for index in 0..<5 {
             let bytes = shardBytes(1, seed: UInt8(index))
             #expect(try await owner.upload("p\(index)", bytes).status == 200)
-            #expect(try await owner.commit([.put(uploadID: "p\(index)", entry: entry("/f\(index)", bytes))]).status == 200)
+            #expect(
+                try await owner.commit([.put(uploadID: "p\(index)", entry: entry("/f\(index)", bytes))]).status == 200)
         }
         let paths = ["/f2", "/new"]
         let reply = try await owner.request(
@@ -144,7 +149,8 @@ struct ManyAllocationsTests {
                 group.addTask {
                     var owner = owner
                     for round in 0..<4 {
-                        try await owner.put("/o\(index)/f\(round)", blocks: 1 + round % 2, seed: UInt8(index * 16 + round))
+                        try await owner.put(
+                            "/o\(index)/f\(round)", blocks: 1 + round % 2, seed: UInt8(index * 16 + round))
                     }
                     return owner
                 }

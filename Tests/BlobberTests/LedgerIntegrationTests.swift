@@ -22,7 +22,8 @@ struct LedgerIntegrationTests {
     func markersAndChallenges() async throws {
         // Chains of 2: the third marker waits, so the ledger's root lags the blobber's.
         let (ledger, firstBlobber, start) = try await startAllocation(
-            challengeInterval: 1, blobberExtra: ["--batch-max-markers", "2", "--batch-idle", "600", "--batch-max-age", "600"])
+            challengeInterval: 1,
+            blobberExtra: ["--batch-max-markers", "2", "--batch-idle", "600", "--batch-max-age", "600"])
         var owner = start
         var blobber = firstBlobber
         // The blobber registered itself with its URL.

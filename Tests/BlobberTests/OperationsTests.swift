@@ -13,7 +13,9 @@ struct OperationsTests {
         try await owner.put("/shared/a", blocks: 2, seed: 1)
         try await owner.put("/private/b", blocks: 1, seed: 2)
         let reader = SigningKey.generate()
-        func ticket(_ path: String, expiry: Int64 = nowMillis() + 60_000, recipient: ClientID? = nil, signer: SigningKey? = nil)
+        func ticket(
+            _ path: String, expiry: Int64 = nowMillis() + 60_000, recipient: ClientID? = nil, signer: SigningKey? = nil
+        )
             -> String
         {
             var ticket = ShareTicket(
@@ -23,7 +25,8 @@ struct OperationsTests {
             return Hex.encode(TransactionCoding.encode(ticket))
         }
         func read(_ target: String, _ ticket: String?) async throws -> Reply {
-            try await owner.request(.GET, target, signer: reader, headers: ticket.map { [(ShareTicket.header, $0)] } ?? [])
+            try await owner.request(
+                .GET, target, signer: reader, headers: ticket.map { [(ShareTicket.header, $0)] } ?? [])
         }
         let base = owner.base
         let ok = try await read("\(base)/blocks?path=/shared/a&start=0&count=2", ticket("/shared/"))
@@ -31,9 +34,14 @@ struct OperationsTests {
         #expect(try await read("\(base)/file?path=/shared/a", ticket("/shared/a")).status == 200)
         #expect(try await read("\(base)/list?path=/shared", ticket("/shared/")).status == 200)
         #expect(try await read("\(base)/file?path=/private/b", ticket("/shared/")).code == "auth.bad_ticket")
-        #expect(try await read("\(base)/file?path=/shared/a", ticket("/shared/", expiry: nowMillis() - 1)).code == "auth.bad_ticket")
-        #expect(try await read("\(base)/file?path=/shared/a", ticket("/shared/", recipient: owner.key.publicKey.clientID)).code == "auth.bad_ticket")
-        #expect(try await read("\(base)/file?path=/shared/a", ticket("/shared/", signer: reader)).code == "auth.bad_ticket")
+        #expect(
+            try await read("\(base)/file?path=/shared/a", ticket("/shared/", expiry: nowMillis() - 1)).code
+                == "auth.bad_ticket")
+        #expect(
+            try await read("\(base)/file?path=/shared/a", ticket("/shared/", recipient: owner.key.publicKey.clientID))
+                .code == "auth.bad_ticket")
+        #expect(
+            try await read("\(base)/file?path=/shared/a", ticket("/shared/", signer: reader)).code == "auth.bad_ticket")
         #expect(try await read("\(base)/file?path=/shared/a", nil).code == "auth.not_owner")
         // Tickets never allow writes or the owner's state.
         #expect(try await read("\(base)/state", ticket("/")).code == "auth.not_owner")
@@ -82,7 +90,8 @@ struct CollectionTests {
         #expect(try await owner.rollback().status == 200)
         try await owner.put("/keep", blocks: 1, seed: 3)  // overwrite: v1's version ends here
         try await owner.put("/other", blocks: 1, seed: 4)  // the undo step moves on past the overwrite
-        #expect(try await owner.upload("stale", Array(shardBytes(2, seed: 5)[..<65536]), shardSize: 131072).status == 200)
+        #expect(
+            try await owner.upload("stale", Array(shardBytes(2, seed: 5)[..<65536]), shardSize: 131072).status == 200)
         let keepV1 = entry("/keep", shardBytes(2, seed: 1)).shardRoot.hex
         let keepV2 = entry("/keep", shardBytes(1, seed: 3)).shardRoot.hex
         let collected = try await eventually {
@@ -91,7 +100,10 @@ struct CollectionTests {
         }
         #expect(collected)
         #expect(FileManager.default.fileExists(atPath: folder + "/" + keepV2))
-        #expect(try await eventually { try await owner.request(.GET, "\(owner.base)/uploads/stale").code == "upload.unknown" })
+        #expect(
+            try await eventually {
+                try await owner.request(.GET, "\(owner.base)/uploads/stale").code == "upload.unknown"
+            })
         // What is left still reads back and verifies.
         let reply = try await owner.request(.GET, "\(owner.base)/blocks?path=/keep&start=0&count=1")
         #expect(reply.body == shardBytes(1, seed: 3))

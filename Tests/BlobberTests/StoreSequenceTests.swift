@@ -67,7 +67,9 @@ struct StoreSequenceTests {
             uploads += 1
             let bytes = (0..<(blocks * 65536)).map { _ in UInt8.random(in: 0...255, using: &random) }
             let id = "s\(uploads)"
-            let body = AsyncStream<ByteBuffer> { $0.yield(ByteBuffer(bytes: bytes)); $0.finish() }
+            let body = AsyncStream<ByteBuffer> {
+                $0.yield(ByteBuffer(bytes: bytes)); $0.finish()
+            }
             let status = try await stager.receive(
                 info.id, upload: id, shardSize: UInt64(bytes.count), offset: 0, freeShare: .max, body: body)
             #expect(status.complete)
@@ -81,7 +83,9 @@ struct StoreSequenceTests {
             let choice = Int.random(in: 0..<10, using: &random)
             let existing = model.files.keys.sorted()
             if choice < 4 || existing.isEmpty {
-                let path = existing.isEmpty || Bool.random(using: &random) ? "/d\(step % 3)/f\(step)" : existing.randomElement(using: &random)!
+                let path =
+                    existing.isEmpty || Bool.random(using: &random)
+                    ? "/d\(step % 3)/f\(step)" : existing.randomElement(using: &random)!
                 let (id, bytes) = try await stage(Int.random(in: 1...3, using: &random))
                 let file = entry(path, bytes, createdAt: Int64(step))
                 changes = [.put(uploadID: id, entry: file)]
@@ -106,7 +110,8 @@ struct StoreSequenceTests {
                 next.trie.set(moved)
                 next.meta.set(moved)
             } else if choice < 9, let undo = model.undo {
-                let reply = try await store.rollback(marker(head, trie: undo.trie, meta: undo.meta, size: -undo.size), now: now)
+                let reply = try await store.rollback(
+                    marker(head, trie: undo.trie, meta: undo.meta, size: -undo.size), now: now)
                 model = Model(trie: undo.trie, meta: undo.meta, files: undo.files, undo: nil)
                 #expect(reply.allocationRoot == model.trie.root)
                 roots.append(model.trie.root)
@@ -121,7 +126,9 @@ struct StoreSequenceTests {
                 meta.set(file)
                 do {
                     _ = try await store.commit(
-                        CommitRequest(changes: [.put(uploadID: id, entry: file)], marker: marker(head, trie: trie, meta: meta, size: 1)),
+                        CommitRequest(
+                            changes: [.put(uploadID: id, entry: file)],
+                            marker: marker(head, trie: trie, meta: meta, size: 1)),
                         now: now)
                     Issue.record("a wrong size was accepted (seed \(seed), step \(step))")
                 } catch let error as MarkerError {
@@ -133,7 +140,8 @@ struct StoreSequenceTests {
             }
             let size = next.stored - model.stored
             let reply = try await store.commit(
-                CommitRequest(changes: changes, marker: marker(head, trie: next.trie, meta: next.meta, size: size)), now: now)
+                CommitRequest(changes: changes, marker: marker(head, trie: next.trie, meta: next.meta, size: size)),
+                now: now)
             next.undo = (model.trie, model.meta, model.files, size)
             model = next
             #expect(reply.allocationRoot == model.trie.root, "seed \(seed), step \(step)")

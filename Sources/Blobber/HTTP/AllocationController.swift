@@ -88,7 +88,9 @@ struct AllocationController<Context: RequestContext>: Sendable {
     @Sendable func uploadStatus(_ request: Request, context: Context) async throws -> Response {
         let store = try await open(request, context)
         let upload = try uploadID(context)
-        guard let status = try node.stager.status(store.info.id, upload) else { throw BlobberError.unknownUpload(upload) }
+        guard let status = try node.stager.status(store.info.id, upload) else {
+            throw BlobberError.unknownUpload(upload)
+        }
         return JSONResponse.make(status)
     }
 
@@ -113,12 +115,15 @@ struct AllocationController<Context: RequestContext>: Sendable {
         let start = ContinuousClock.now
         let answer = try await store.commit(commit, now: BlobberNode.now())
         let elapsed = (ContinuousClock.now - start).components
-        BlobberMetrics.commitLatency.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+        BlobberMetrics.commitLatency.recordNanoseconds(
+            elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
         BlobberMetrics.commits.increment()
         context.logger.debug(
             "committed",
-            metadata: ["allocation.id": "\(store.info.id)", "marker.sequence": "\(answer.sequence)",
-                       "commit.changes": "\(commit.changes.count)"])
+            metadata: [
+                "allocation.id": "\(store.info.id)", "marker.sequence": "\(answer.sequence)",
+                "commit.changes": "\(commit.changes.count)",
+            ])
         return JSONResponse.make(answer)
     }
 
@@ -182,7 +187,8 @@ struct AllocationController<Context: RequestContext>: Sendable {
         }
         let range = Int(start)..<Int(start + count)
         let proof = ShardTree(leaves: leaves).proof(forBlocks: range)
-        let bytes = try node.shards.readBlocks(store.info.id, entry.shardRoot, start: range.lowerBound, count: range.count)
+        let bytes = try node.shards.readBlocks(
+            store.info.id, entry.shardRoot, start: range.lowerBound, count: range.count)
         BlobberMetrics.bytesOut.increment(by: bytes.count)
         var headers = HTTPFields()
         headers[.contentType] = "application/octet-stream"

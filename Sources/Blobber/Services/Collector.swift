@@ -39,7 +39,8 @@ public struct Collector: Service {
             let through = try node.database.ledgerSequence(allocation)
             guard through > 0, try node.database.pruneVersions(allocation, through: through) > 0 else { continue }
             let freed = node.shards.collect(allocation, keeping: try node.database.liveShardRoots(allocation))
-            node.logger.debug("collected old versions", metadata: ["allocation.id": "\(allocation)", "bytes": "\(freed)"])
+            node.logger.debug(
+                "collected old versions", metadata: ["allocation.id": "\(allocation)", "bytes": "\(freed)"])
         }
         node.shards.collectStaging(olderThan: node.configuration.stagedUploadLifetime)
         BlobberMetrics.diskUsed.record(node.shards.diskUsed())

@@ -17,7 +17,8 @@ extension BlobberDatabase {
             var out = [AllocationID: [PendingMarker]]()
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT allocation_id, json, created_at FROM marker WHERE submitted = 0 ORDER BY allocation_id, sequence LIMIT ?",
+                sql:
+                    "SELECT allocation_id, json, created_at FROM marker WHERE submitted = 0 ORDER BY allocation_id, sequence LIMIT ?",
                 arguments: [limit])
             for row in rows {
                 guard let id = AllocationID(hex: row["allocation_id"] as String) else { continue }
