@@ -15,6 +15,7 @@ public func buildBlobberApplication(
 ) -> some ApplicationProtocol {
     let configuration = node.configuration
     let router = Router(context: BlobberRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
     if configuration.faultDelayMilliseconds > 0 {
