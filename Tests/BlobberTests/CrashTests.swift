@@ -17,10 +17,8 @@ struct CrashTests {
         var contents = [String: [UInt8]]()
         var acknowledged: UInt64 = 0
         let pid = blobber.process.pid
-        let killer = Task {
-            try await Task.sleep(for: .milliseconds(Int.random(in: 150...400)))
-            kill(pid, SIGKILL)
-        }
+        // Armed after the first answered commit, so the kill always lands inside the stream.
+        var killer: Task<Void, any Error>?
         var index = 0
         while index < 2000 {
             index += 1
@@ -39,11 +37,17 @@ struct CrashTests {
                 let reply = try await owner.commit([.put(uploadID: id, entry: file)])
                 guard reply.status == 200 else { break }
                 acknowledged = owner.head.sequence
+                if killer == nil {
+                    killer = Task {
+                        try await Task.sleep(for: .milliseconds(Int.random(in: 30...300)))
+                        kill(pid, SIGKILL)
+                    }
+                }
             } catch {
                 break
             }
         }
-        _ = try? await killer.value
+        _ = try? await killer?.value
         blobber.process.kill9()
         #expect(acknowledged >= 1, "the kill landed before any commit")
 

@@ -37,10 +37,12 @@ public struct Collector: Service {
         let challenged = Set(open.map(\.allocationID))
         for allocation in try node.database.allocationIDs() where !challenged.contains(allocation) {
             let through = try node.database.ledgerSequence(allocation)
-            guard through > 0, try node.database.pruneVersions(allocation, through: through) > 0 else { continue }
-            let freed = node.shards.collect(allocation, keeping: try node.database.liveShardRoots(allocation))
-            node.logger.debug(
-                "collected old versions", metadata: ["allocation.id": "\(allocation)", "bytes": "\(freed)"])
+            let store = try await node.store(for: allocation)
+            let freed = try await store.collect(through: through)
+            if freed > 0 {
+                node.logger.debug(
+                    "collected old versions", metadata: ["allocation.id": "\(allocation)", "bytes": "\(freed)"])
+            }
         }
         node.shards.collectStaging(olderThan: node.configuration.stagedUploadLifetime)
         BlobberMetrics.diskUsed.record(node.shards.diskUsed())

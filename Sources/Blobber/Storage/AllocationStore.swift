@@ -233,6 +233,16 @@ public actor AllocationStore {
             chainHash: marker.chainHash, chainSize: marker.chainSize, timestamp: marker.timestamp)
     }
 
+    // MARK: collection
+
+    /// Drops entry versions that ended at or before `sequence` (unless the undo step needs them) and the
+    /// shard files no remaining version refers to. On the actor, so it never races a commit that has
+    /// renamed its shards but not yet committed SQLite. Returns the bytes freed.
+    func collect(through sequence: UInt64) throws -> UInt64 {
+        if sequence > 0 { try database.pruneVersions(info.id, through: sequence) }
+        return shards.collect(info.id, keeping: try database.liveShardRoots(info.id))
+    }
+
     // MARK: reads
 
     public func proofs(for paths: [String]) throws -> ProofsResponse {
