@@ -132,6 +132,10 @@ struct RefusalTests {
             return try await call(.POST, blobber.url + "\(owner.base)/proofs", body: body, headers: auth.headers)
         }
 
+        try await refused("auth.body_not_signed") {
+            let body = TransactionCoding.encode(ProofsRequest(paths: ["/keep.bin"]))
+            return try await owner.request(.POST, "\(owner.base)/proofs", body: body, streamed: true)
+        }
         // Paths.
         try await refused("path.invalid") { try await owner.request(.GET, "\(owner.base)/file?path=/a/../keep.bin") }
         try await refused("path.invalid") { try await owner.request(.GET, "\(owner.base)/file?path=keep.bin") }
