@@ -100,6 +100,24 @@ struct LedgerIntegrationTests {
     }
 }
 
+extension LedgerIntegrationTests {
+    @Test("a blobber started while the ledger is down registers once it is back")
+    func registersAfterOutage() async throws {
+        var ledger = try await TestLedger.start()
+        let port = try #require(Int(ledger.url.split(separator: ":").last!))
+        await ledger.stop()
+        let blobber = try await TestBlobber.start(ledger: ledger.url)
+        ledger = try await TestLedger.start(directory: ledger.directory, port: port)
+        let registered = try await eventually(timeout: 45) {
+            try await call(.GET, ledger.url + "/v1/blobbers/\(blobber.id.hex)").status == 200
+        }
+        #expect(registered)
+        let record = try await call(.GET, ledger.url + "/v1/blobbers/\(blobber.id.hex)").decode(BlobberRecord.self)
+        #expect(record.url == blobber.url)
+        await stopAll(ledger, blobber)
+    }
+}
+
 extension Owner {
     /// The same owner state, talking to a restarted blobber process.
     init(key: SigningKey, allocation: AllocationID, blobber: TestBlobber, copying other: Owner) {

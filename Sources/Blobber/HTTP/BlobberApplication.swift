@@ -40,7 +40,10 @@ public func buildBlobberApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "blobber"),
-        services: [MarkerBatcher(node: node), ChallengeResponder(node: node), Collector(node: node)],
+        services: [
+            MarkerBatcher(node: node), ChallengeResponder(node: node), Collector(node: node),
+            RegistrationRetrier(node: node),
+        ],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             let url = configuration.publicURL.isEmpty ? "http://\(configuration.host):\(port)" : configuration.publicURL
