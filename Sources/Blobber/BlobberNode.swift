@@ -17,6 +17,9 @@ public final class BlobberNode: Sendable {
     public let logger: Logger
     let replay: ReplayGuard
     private let stores = Mutex<[AllocationID: AllocationStore]>([:])
+    /// The URL registered on the ledger once known (after the server bound its port), and whether the
+    /// ledger has this blobber.
+    let registration = Mutex<(url: String?, done: Bool)>((nil, false))
 
     public var blobberID: BlobberID { key.publicKey.blobberID }
 
@@ -32,6 +35,8 @@ public final class BlobberNode: Sendable {
         stager = UploadStager(store: shards)
         ledger = LedgerClient(baseURL: configuration.ledgerURL)
         replay = ReplayGuard(window: Int64(configuration.requestWindow * 1000))
+        BlobberMetrics.register()
+        BlobberMetrics.markersPending.record(try database.pendingCount())
         try collectGarbage()
     }
 
@@ -79,7 +84,11 @@ public final class BlobberNode: Sendable {
     /// On a test network (`configuration.faucet`), first tops the balance up to the stake from the
     /// ledger's faucet.
     public func registerIfNeeded(url: String) async throws {
-        if try await ledger.blobber(blobberID) != nil { return }
+        registration.withLock { $0.url = url }
+        if try await ledger.blobber(blobberID) != nil {
+            registration.withLock { $0.done = true }
+            return
+        }
         if configuration.faucet {
             let balance = try await ledger.balance(of: key.id)
             if balance < configuration.stake {
@@ -99,9 +108,10 @@ public final class BlobberNode: Sendable {
             timestamp: Self.now())
         switch try await ledger.submit(transaction) {
         case .ok:
+            registration.withLock { $0.done = true }
             logger.info("registered on the ledger", metadata: ["blobber.id": "\(blobberID)", "blobber.url": "\(url)"])
         case .refused(_, let error) where error.code == "ledger.already_registered":
-            return
+            registration.withLock { $0.done = true }
         case .refused(_, let error):
             throw BlobberError.ledgerUnreachable("registration refused: \(error.code): \(error.message)")
         }
@@ -118,7 +128,8 @@ public final class BlobberNode: Sendable {
         guard now <= info.expiry else { throw BlobberError.expiredAllocation(info.id, expiry: info.expiry) }
         if auth.publicKey == info.ownerKey { return }
         guard let readPath, let ticket else { throw RequestAuthError.notOwner }
-        guard let bytes = Hex.decode(ticket), let decoded = try? JSONDecoder().decode(ShareTicket.self, from: Data(bytes))
+        guard let bytes = Hex.decode(ticket),
+            let decoded = try? JSONDecoder().decode(ShareTicket.self, from: Data(bytes))
         else { throw RequestAuthError.badTicket(reason: "x-blob-ticket is not hex of a ticket's JSON") }
         try decoded.verify(
             owner: info.ownerKey, allocation: info.id, reader: auth.publicKey.clientID, requested: readPath, now: now)
