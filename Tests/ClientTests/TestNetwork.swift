@@ -8,7 +8,8 @@ import Testing
 /// and an allocation on all the blobbers. `stop()` kills every process by PID and removes the folders.
 final class TestNetwork: Sendable {
     let ledger: LedgerProcess
-    let blobbers: [ServerProcess]
+    private let processes: TestLocked<[ServerProcess]>
+    var blobbers: [ServerProcess] { processes.withLock { $0 } }
     /// Data folder of each blobber process, in process order.
     let blobberDirectories: [String]
     let root: String
@@ -66,7 +67,7 @@ final class TestNetwork: Sendable {
         owner: SigningKey, allocation: AllocationID
     ) {
         self.ledger = ledger
-        self.blobbers = blobbers
+        self.processes = TestLocked(blobbers)
         self.blobberDirectories = blobberDirectories
         self.root = root
         self.home = home
@@ -118,6 +119,21 @@ final class TestNetwork: Sendable {
             }
         }
         throw TestFailure("no blobber process holds shard \(index)")
+    }
+
+    /// Restarts the stopped blobber of shard `index` on the port it had (its registered URL).
+    func restart(shard index: Int) async throws {
+        let (old, directory) = try await blobber(shard: index)
+        let port = try await old.port()
+        await old.stop()
+        let fresh = try ServerProcess(
+            "blobber",
+            ["serve", "--config", directory + "/blobber.yaml", "--port", String(port), "--host", "127.0.0.1", "--stake", "0",
+             "--log-level", "error"])
+        processes.withLock { list in
+            if let position = list.firstIndex(where: { $0 === old }) { list[position] = fresh }
+        }
+        _ = try await fresh.port()
     }
 
     /// A file of `size` pseudo-random bytes in the network's folder.
