@@ -204,7 +204,16 @@ public struct Uploader: Sendable {
                     return .failure(error)
                 }
             }
-        let (roots, contentHash, key) = try producerResult.get()
+        let roots: [Hash]
+        let contentHash: Hash
+        let key: StripeKey?
+        switch producerResult {
+        case .success(let produced): (roots, contentHash, key) = produced
+        case .failure(let error):
+            // Nothing of this file may stay staged anywhere.
+            await dropStaged([StagedFile(item: item, uploadID: uploadID, size: 0, entries: [])], except: [])
+            throw error
+        }
         let encryption = key.map { EncryptionHeader.wrap($0, owner: session.signer).bytes } ?? []
         let blockCount = stripes
         var entries: [FileEntry] = []
