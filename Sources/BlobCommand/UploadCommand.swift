@@ -18,7 +18,15 @@ struct UploadCommand: AsyncParsableCommand {
         try await runCommand(options, text: { (report: Uploader.Report) in
             var lines = ["uploaded \(report.files.count) file(s), \(Sizes.format(bytes: report.bytes)); committed on \(report.committed.count) blobbers"]
             for (blobber, reason) in report.missed.sorted(by: { $0.key < $1.key }) {
-                lines.append("warning: blobber \(blobber.prefix(12)) missed the commit (\(reason)); run `blob repair`")
+                lines.append("warning: blobber \(blobber.prefix(12)) missed the commit (\(reason))")
+            }
+            if let repair = report.repair {
+                for (shard, outcome) in repair.repaired.sorted(by: { $0.key < $1.key }) {
+                    lines.append(outcome.error == nil ? "repaired shard \(shard)" : "shard \(shard) could not be repaired yet: \(outcome.error!)")
+                }
+                if !repair.unreachable.isEmpty {
+                    lines.append("shards \(repair.unreachable.map(String.init).joined(separator: ", ")) are unreachable: run `blob repair` once they are back")
+                }
             }
             return lines.joined(separator: "\n")
         }) { context throws(ClientError) in

@@ -16,6 +16,8 @@ public struct Uploader: Sendable {
     public var queueDepth = 4
     /// Files staged at once (small files go in parallel; large ones saturate the blobbers alone).
     public var fileConcurrency = 8
+    /// Repair blobbers that missed the commit right after it (so replicas do not drift).
+    public var repairMissed = true
     let logger: Logger
 
     public init(session: AllocationSession, encrypt: Bool = false, logger: Logger = Logger(label: "blob.upload")) {
@@ -39,9 +41,12 @@ public struct Uploader: Sendable {
         public var committed: [String]
         /// Blobbers that missed the commit, with why: reported and to be repaired.
         public var missed: [String: String]
+        /// When some blobbers missed the commit: the repair tried right away (reachable ones are brought
+        /// back; unreachable ones wait for `blob repair`).
+        public var repair: Repairer.Report?
 
         enum CodingKeys: String, CodingKey {
-            case files, bytes, committed, missed
+            case files, bytes, committed, missed, repair
         }
     }
 
@@ -117,9 +122,13 @@ public struct Uploader: Sendable {
             let reason = state.failures.first { $0.index == index }?.reason ?? "did not commit"
             missed[session.blobbers[index].blobberID.hex] = reason
         }
-        return Report(
+        var report = Report(
             files: staged.map(\.item.remotePath.string).sorted(), bytes: staged.reduce(0) { $0 + $1.size },
             committed: state.committedIndexes.map { session.blobbers[$0].blobberID.hex }, missed: missed)
+        if !missed.isEmpty, repairMissed {
+            report.repair = try? await Repairer(session: session).repair()
+        }
+        return report
     }
 
     func describe(_ failures: [(index: Int, reason: String)]) -> [String] {

@@ -128,6 +128,7 @@ import Testing
             let upload = try await Uploader(session: session).upload([.init(localPath: other.path, remotePath: try RemotePath("/g.bin"))])
             #expect(upload.committed.count == 5)
             #expect(upload.missed.keys.sorted() == [session.blobbers[0].blobberID.hex])
+            #expect(upload.repair?.unreachable == [0], "the repair tried at once finds shard 0 unreachable")
             let read = try await Downloader(session: session).download(try RemotePath("/g.bin"), to: back)
             #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(other.bytes))
             #expect(!read.servedBy.contains(0))
