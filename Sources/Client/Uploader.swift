@@ -189,6 +189,7 @@ public struct Uploader: Sendable {
                     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: batchBytes, alignment: 64)
                     defer { buffer.deallocate() }
                     var remaining = file.size
+                    var everyoneLeft = false
                     while remaining > 0 {
                         let want = Int(min(UInt64(batchBytes), remaining))
                         let got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]))
@@ -200,8 +201,15 @@ public struct Uploader: Sendable {
                         for index in 0..<n where active[index] {
                             if await channels[index].send(ByteBuffer(bytes: shards[index])) { anyone = true }
                         }
-                        guard anyone else { break }
+                        guard anyone else {
+                            everyoneLeft = true
+                            break
+                        }
                         progress?(UInt64(got))
+                    }
+                    // Every blobber refused this file: the consensus fails on the recorded reasons.
+                    if everyoneLeft {
+                        return .success((encoder.trees.map { $0.finish().root }, encoder.contentHash, encoder.stripeKey))
                     }
                     let probe = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
                     defer { probe.deallocate() }
