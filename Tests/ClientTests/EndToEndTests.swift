@@ -107,19 +107,8 @@ import Testing
         try await TestNetwork.with { network in
             let session = try await network.session()
             let file = try network.localFile("f.bin", size: 2 * 4 * 65_536 + 999, seed: 5)
-            // A data-shard blobber lies: one byte of its stored shard is flipped on disk.
             _ = try await Uploader(session: session).upload([.init(localPath: file.path, remotePath: try RemotePath("/f.bin"))])
-            let liar = try await network.blobber(shard: 1)
-            let shardRoot = try #require(try await session.blobbers[1].file("/f.bin")).entry.shardRoot
-            let shardPath = liar.directory + "/shards/\(network.allocation.hex)/\(shardRoot.hex)"
-            var bytes = try Data(contentsOf: URL(fileURLWithPath: shardPath))
-            bytes[70_000] ^= 0xff
-            try bytes.write(to: URL(fileURLWithPath: shardPath))
             let back = network.root + "/back"
-            let report = try await Downloader(session: session).download(try RemotePath("/f.bin"), to: back)
-            #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(file.bytes))
-            #expect(report.dropped.keys.contains(session.blobbers[1].blobberID.hex))
-            #expect(report.dropped[session.blobbers[1].blobberID.hex]?.contains("do not verify") == true)
 
             // A data-shard blobber dies: uploads still commit on five and report the sixth; reads rebuild.
             let dead = try await network.blobber(shard: 0)
@@ -135,6 +124,31 @@ import Testing
             let status = await AllocationStatus.gather(session)
             #expect(status.blobbers[0].reachable == false)
             #expect(status.blobbers[1...].allSatisfy { $0.agrees })
+            try await network.restart(shard: 0)
+
+            // A data-shard blobber lies: one byte of its stored shard of /f.bin is flipped on disk. Shard 5 is
+            // down and shard 4 answers 300 ms late, so the liar is among the k fastest and must be read.
+            let liar = try await network.blobber(shard: 1)
+            let shardRoot = try #require(try await session.blobbers[1].file("/f.bin")).entry.shardRoot
+            let shardPath = liar.directory + "/shards/\(network.allocation.hex)/\(shardRoot.hex)"
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: shardPath))
+            bytes[70_000] ^= 0xff
+            try bytes.write(to: URL(fileURLWithPath: shardPath))
+            await (try await network.blobber(shard: 5)).process.stop()
+            let (process, directory) = try await network.blobber(shard: 4)
+            let port = try await process.port()
+            await process.stop()
+            let slow = try ServerProcess(
+                "blobber",
+                ["serve", "--config", directory + "/blobber.yaml", "--port", String(port), "--host", "127.0.0.1",
+                 "--stake", "0", "--fault-delay-ms", "300", "--log-level", "error"])
+            _ = try await slow.port()
+            let report = try await Downloader(session: session).download(try RemotePath("/f.bin"), to: back)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(file.bytes))
+            #expect(report.dropped.keys.contains(session.blobbers[1].blobberID.hex))
+            #expect(report.dropped[session.blobbers[1].blobberID.hex]?.contains("do not verify") == true)
+            #expect(report.servedBy.sorted() == [0, 2, 3, 4])
+            await slow.stop()
         }
     }
 

@@ -25,6 +25,8 @@ struct UploadBench: AsyncParsableCommand {
         var downloadMBps: Double
         var downloadSlowBlobberRatio: Double?
         var peakRSSMiB: Double
+        /// Peak resident memory when the upload finished (before any download).
+        var uploadPeakRSSMiB: Double
         var uploadSeconds: Double
         var downloadSeconds: Double
         var slowDownloadSeconds: Double?
@@ -35,6 +37,7 @@ struct UploadBench: AsyncParsableCommand {
             case downloadMBps = "download_MBps"
             case downloadSlowBlobberRatio = "download_slow_blobber_ratio"
             case peakRSSMiB = "peak_rss_MiB"
+            case uploadPeakRSSMiB = "upload_peak_rss_MiB"
             case uploadSeconds = "upload_seconds"
             case downloadSeconds = "download_seconds"
             case slowDownloadSeconds = "slow_download_seconds"
@@ -54,7 +57,7 @@ struct UploadBench: AsyncParsableCommand {
             if let ratio = figures.downloadSlowBlobberRatio {
                 lines.append("slow-blobber download ratio \(String(format: "%.2f", ratio))")
             }
-            lines.append("peak RSS  \(String(format: "%.1f", figures.peakRSSMiB)) MiB")
+            lines.append("peak RSS  \(String(format: "%.1f", figures.uploadPeakRSSMiB)) MiB after the upload, \(String(format: "%.1f", figures.peakRSSMiB)) MiB in all")
             return lines.joined(separator: "\n")
         }) { context throws(ClientError) in
             let bytes = Sizes.parseBytes(size)!
@@ -71,6 +74,7 @@ struct UploadBench: AsyncParsableCommand {
             var start = clock.now
             _ = try await Uploader(session: session).upload([.init(localPath: source, remotePath: remote)])
             let upload = (clock.now - start).seconds
+            let uploadPeak = Self.peakRSSMiB()
             start = clock.now
             _ = try await Downloader(session: session).download(remote, to: source + ".back")
             let download = (clock.now - start).seconds
@@ -93,7 +97,7 @@ struct UploadBench: AsyncParsableCommand {
             let megabytes = Double(bytes) / 1e6
             return Figures(
                 sizeBytes: bytes, uploadMBps: megabytes / upload, downloadMBps: megabytes / download,
-                downloadSlowBlobberRatio: slow, peakRSSMiB: Self.peakRSSMiB(), uploadSeconds: upload,
+                downloadSlowBlobberRatio: slow, peakRSSMiB: Self.peakRSSMiB(), uploadPeakRSSMiB: uploadPeak, uploadSeconds: upload,
                 downloadSeconds: download, slowDownloadSeconds: slow.map { $0 * download })
         }
     }
