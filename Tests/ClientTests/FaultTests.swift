@@ -79,3 +79,36 @@ import Testing
         #expect(throws: ClientError.fileChanged(path: path)) { try vanished.checkUnchanged() }
     }
 }
+
+/// A blobber killed while its shard streams in: the upload commits on the others and reports it.
+@Suite(.serialized) struct MidUploadFaultTests {
+    @Test func aBlobberKilledMidStreamMissesTheCommitAndTheFileStillReadsBack() async throws {
+        try await TestNetwork.with { network in
+            let session = try await network.session()
+            let size = 48 * 4 * 65_536  // 48 stripes: three batches of 16
+            let file = try network.localFile("big.bin", size: size, seed: 41)
+            let victim = try await network.blobber(shard: 3)
+            let pid = victim.process.pid
+            let sent = TestLocked<(bytes: Int, killed: Bool)>((0, false))
+            var uploader = Uploader(session: session)
+            uploader.repairMissed = false
+            let report = try await uploader.upload([.init(localPath: file.path, remotePath: try RemotePath("/big.bin"))]) {
+                bytes in
+                // After the first batch went out, and before the last: SIGKILL by PID, mid-stream.
+                sent.withLock { state in
+                    state.bytes += Int(bytes)
+                    if !state.killed, state.bytes >= size / 3 {
+                        kill(pid, SIGKILL)
+                        state.killed = true
+                    }
+                }
+            }
+            #expect(sent.withLock { $0.killed })
+            #expect(report.committed.count == 5)
+            #expect(report.missed.keys.sorted() == [session.blobbers[3].blobberID.hex])
+            let back = network.root + "/big.back"
+            _ = try await Downloader(session: session).download(try RemotePath("/big.bin"), to: back)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(file.bytes))
+        }
+    }
+}
