@@ -19,16 +19,21 @@ public enum BlobberBench {
         for count in fileCounts {
             let latencies = try await commitLatencies(existingFiles: count, commits: commits)
             let sorted = latencies.sorted()
-            results.append(Result(name: "commit_latency_median_\(count)_files", value: sorted[sorted.count / 2], unit: "ms"))
             results.append(
-                Result(name: "commit_latency_p90_\(count)_files", value: sorted[min(sorted.count - 1, sorted.count * 9 / 10)], unit: "ms"))
+                Result(name: "commit_latency_median_\(count)_files", value: sorted[sorted.count / 2], unit: "ms"))
+            results.append(
+                Result(
+                    name: "commit_latency_p90_\(count)_files",
+                    value: sorted[min(sorted.count - 1, sorted.count * 9 / 10)], unit: "ms"))
         }
-        results.append(Result(name: "upload_throughput", value: try await uploadThroughput(mebibytes: uploadMiB), unit: "MB/s"))
+        results.append(
+            Result(name: "upload_throughput", value: try await uploadThroughput(mebibytes: uploadMiB), unit: "MB/s"))
         return results
     }
 
     static func temporaryFolder() -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("blobber-bench-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("blobber-bench-\(UUID().uuidString)")
+            .path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
@@ -74,7 +79,9 @@ public enum BlobberBench {
         // Seed `existingFiles` entries sharing one stored block, as one signed commit (sequence 1).
         let block = ByteBuffer(repeating: 7, count: ShardTree.blockSize)
         func stage(_ id: String) async throws -> Hash {
-            let body = AsyncStream<ByteBuffer> { $0.yield(block); $0.finish() }
+            let body = AsyncStream<ByteBuffer> {
+                $0.yield(block); $0.finish()
+            }
             let status = try await stager.receive(
                 info.id, upload: id, shardSize: UInt64(ShardTree.blockSize), offset: 0, freeShare: .max, body: body)
             return status.shardRoot!
@@ -83,7 +90,8 @@ public enum BlobberBench {
         try shards.promote(info.id, upload: "seed", shardRoot: seedRoot)
         let entries = (0..<existingFiles).map { index in
             FileEntry(
-                path: "/seed/\(index / 1000)/file-\(index)", size: 1000, contentHash: SHA256.hash(Array("\(index)".utf8)),
+                path: "/seed/\(index / 1000)/file-\(index)", size: 1000,
+                contentHash: SHA256.hash(Array("\(index)".utf8)),
                 shardRoot: seedRoot, blockCount: 1, createdAt: now, updatedAt: now)
         }
         let trie = AllocationTrie(kind: .allocation, entries: entries)

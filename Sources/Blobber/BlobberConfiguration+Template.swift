@@ -41,6 +41,9 @@ extension BlobberConfiguration {
         max_json_body: \(maxJSONBody)
         # Staged uploads never committed are collected after this many seconds.
         staged_upload_lifetime: \(stagedUploadLifetime)
+        # Seconds between collections of entry versions no challenge can name any more, the shard files
+        # only they used (rolled-back data), and stale staged uploads.
+        gc_interval: \(gcInterval)
 
         # Test networks only: delay every response by this many milliseconds (0 = off).
         fault_delay_ms: \(faultDelayMilliseconds)

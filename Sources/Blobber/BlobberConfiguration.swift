@@ -37,6 +37,8 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
     public var maxJSONBody: Int = 64 << 20
     /// Staged uploads untouched for this long are collected (seconds).
     public var stagedUploadLifetime: Double = 24 * 3600
+    /// Seconds between collections of old entry versions, unreferenced shards and stale staged uploads.
+    public var gcInterval: Double = 60
     /// Fault injection for test networks: delay every response by this many milliseconds. 0 = off.
     public var faultDelayMilliseconds: Int = 0
 
@@ -61,6 +63,7 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
         case requestWindow = "request_window"
         case maxJSONBody = "max_json_body"
         case stagedUploadLifetime = "staged_upload_lifetime"
+        case gcInterval = "gc_interval"
         case faultDelayMilliseconds = "fault_delay_ms"
     }
 
@@ -87,6 +90,7 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
         try read(.requestWindow, into: &value.requestWindow)
         try read(.maxJSONBody, into: &value.maxJSONBody)
         try read(.stagedUploadLifetime, into: &value.stagedUploadLifetime)
+        try read(.gcInterval, into: &value.gcInterval)
         try read(.faultDelayMilliseconds, into: &value.faultDelayMilliseconds)
         self = value
     }
@@ -118,8 +122,10 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
         guard (0...65535).contains(port) else { throw .invalid("port must be 0 to 65535") }
         guard capacity > 0 else { throw .invalid("capacity must be positive") }
         guard batchMaxMarkers >= 1 else { throw .invalid("batch_max_markers must be at least 1") }
-        guard batchMaxAge > 0, batchIdle > 0, challengePollInterval > 0 else {
-            throw .invalid("batch_max_age, batch_idle and challenge_poll_interval must be positive")
+        guard batchMaxAge > 0, batchIdle > 0, challengePollInterval > 0, gcInterval > 0, stagedUploadLifetime > 0 else {
+            throw .invalid(
+                "batch_max_age, batch_idle, challenge_poll_interval, gc_interval and staged_upload_lifetime must be positive"
+            )
         }
         guard requestWindow >= 1 else { throw .invalid("request_window must be at least 1 second") }
         guard maxJSONBody >= 1024 else { throw .invalid("max_json_body must be at least 1024") }

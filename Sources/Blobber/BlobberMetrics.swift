@@ -13,4 +13,15 @@ enum BlobberMetrics {
     static let challengesPassed = Counter(label: "blobber_challenges_passed_total")
     static let challengesFailed = Counter(label: "blobber_challenges_failed_total")
     static let diskUsed = Gauge(label: "blobber_disk_used_bytes")
+
+    /// Creates every metric so `/metrics` lists them all from the start.
+    static func register() {
+        for counter in [
+            requests, bytesIn, bytesOut, commits, rollbacks, markersSubmitted, challengesPassed, challengesFailed,
+        ] {
+            counter.increment(by: 0)
+        }
+        markersPending.record(0)
+        diskUsed.record(0)
+    }
 }

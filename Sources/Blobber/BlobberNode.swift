@@ -17,6 +17,9 @@ public final class BlobberNode: Sendable {
     public let logger: Logger
     let replay: ReplayGuard
     private let stores = Mutex<[AllocationID: AllocationStore]>([:])
+    /// The URL registered on the ledger once known (after the server bound its port), and whether the
+    /// ledger has this blobber.
+    let registration = Mutex<(url: String?, done: Bool)>((nil, false))
 
     public var blobberID: BlobberID { key.publicKey.blobberID }
 
@@ -32,6 +35,8 @@ public final class BlobberNode: Sendable {
         stager = UploadStager(store: shards)
         ledger = LedgerClient(baseURL: configuration.ledgerURL)
         replay = ReplayGuard(window: Int64(configuration.requestWindow * 1000))
+        BlobberMetrics.register()
+        BlobberMetrics.markersPending.record(try database.pendingCount())
         try collectGarbage()
     }
 
@@ -77,7 +82,11 @@ public final class BlobberNode: Sendable {
 
     /// Registers this blobber on the ledger unless it already is. `url` is what clients use to reach it.
     public func registerIfNeeded(url: String) async throws {
-        if try await ledger.blobber(blobberID) != nil { return }
+        registration.withLock { $0.url = url }
+        if try await ledger.blobber(blobberID) != nil {
+            registration.withLock { $0.done = true }
+            return
+        }
         let payload = RegisterBlobberPayload(
             url: url, capacity: configuration.capacity, readPrice: configuration.readPrice,
             writePrice: configuration.writePrice, region: configuration.region, stake: configuration.stake)
@@ -86,9 +95,10 @@ public final class BlobberNode: Sendable {
             timestamp: Self.now())
         switch try await ledger.submit(transaction) {
         case .ok:
+            registration.withLock { $0.done = true }
             logger.info("registered on the ledger", metadata: ["blobber.id": "\(blobberID)", "blobber.url": "\(url)"])
         case .refused(_, let error) where error.code == "ledger.already_registered":
-            return
+            registration.withLock { $0.done = true }
         case .refused(_, let error):
             throw BlobberError.ledgerUnreachable("registration refused: \(error.code): \(error.message)")
         }
@@ -105,7 +115,8 @@ public final class BlobberNode: Sendable {
         guard now <= info.expiry else { throw BlobberError.expiredAllocation(info.id, expiry: info.expiry) }
         if auth.publicKey == info.ownerKey { return }
         guard let readPath, let ticket else { throw RequestAuthError.notOwner }
-        guard let bytes = Hex.decode(ticket), let decoded = try? JSONDecoder().decode(ShareTicket.self, from: Data(bytes))
+        guard let bytes = Hex.decode(ticket),
+            let decoded = try? JSONDecoder().decode(ShareTicket.self, from: Data(bytes))
         else { throw RequestAuthError.badTicket(reason: "x-blob-ticket is not hex of a ticket's JSON") }
         try decoded.verify(
             owner: info.ownerKey, allocation: info.id, reader: auth.publicKey.clientID, requested: readPath, now: now)

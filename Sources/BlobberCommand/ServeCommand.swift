@@ -24,6 +24,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Override: submit when the oldest marker waited this many seconds.") var batchMaxAge: Double?
     @Option(help: "Override: submit when no marker arrived for this many seconds.") var batchIdle: Double?
     @Option(help: "Override: seconds between challenge polls.") var challengePollInterval: Double?
+    @Option(help: "Override: seconds between collections of old versions and stale uploads.") var gcInterval: Double?
+    @Option(help: "Override: seconds after which a staged upload never committed is collected.")
+    var stagedUploadLifetime: Double?
     @Option(help: "Override: delay every answer by this many ms (test networks).") var faultDelayMs: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
 
@@ -40,6 +43,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let batchMaxAge { configuration.batchMaxAge = batchMaxAge }
         if let batchIdle { configuration.batchIdle = batchIdle }
         if let challengePollInterval { configuration.challengePollInterval = challengePollInterval }
+        if let gcInterval { configuration.gcInterval = gcInterval }
+        if let stagedUploadLifetime { configuration.stagedUploadLifetime = stagedUploadLifetime }
         if let faultDelayMs { configuration.faultDelayMilliseconds = faultDelayMs }
         try configuration.validate()
 

@@ -66,9 +66,12 @@ struct CommitTests {
         #expect(blocks.status == 200)
         #expect(blocks.body == Array(bytes[65536...]))
         let proofHex = try #require(blocks.headers.first(name: "x-blob-range-proof"))
-        let proof = try ShardRangeProof(start: 1, count: 2, leafCount: 3, serializedHashes: try #require(Hex.decode(proofHex)))
+        let proof = try ShardRangeProof(
+            start: 1, count: 2, leafCount: 3, serializedHashes: try #require(Hex.decode(proofHex)))
         try proof.verify(concatenatedBlocks: blocks.body, against: fileA.shardRoot)
-        #expect(try await owner.request(.GET, "\(owner.base)/blocks?path=/docs/a.bin&start=2&count=2").code == "read.bad_range")
+        #expect(
+            try await owner.request(.GET, "\(owner.base)/blocks?path=/docs/a.bin&start=2&count=2").code
+                == "read.bad_range")
 
         // A second file, a listing, then a rename.
         let bytesB = shardBytes(1, seed: 2)
@@ -79,7 +82,8 @@ struct CommitTests {
         #expect(list.files.map(\.path) == ["/docs/a.bin"] && list.directories == ["sub/"])
         var renamed = fileB
         renamed.path = "/b.bin"
-        #expect(try await owner.commit([.rename(from: try RemotePath("/docs/sub/b.bin"), entry: renamed)]).status == 200)
+        #expect(
+            try await owner.commit([.rename(from: try RemotePath("/docs/sub/b.bin"), entry: renamed)]).status == 200)
         #expect(try await owner.request(.GET, "\(owner.base)/file?path=/docs/sub/b.bin").code == "read.not_found")
 
         // Delete, then roll the delete back: the previous root, exactly.
@@ -108,7 +112,8 @@ struct CommitTests {
         for index in 0..<5 {
             let bytes = shardBytes(1, seed: UInt8(index))
             #expect(try await owner.upload("p\(index)", bytes).status == 200)
-            #expect(try await owner.commit([.put(uploadID: "p\(index)", entry: entry("/f\(index)", bytes))]).status == 200)
+            #expect(
+                try await owner.commit([.put(uploadID: "p\(index)", entry: entry("/f\(index)", bytes))]).status == 200)
         }
         let paths = ["/f2", "/new"]
         let reply = try await owner.request(
@@ -124,5 +129,42 @@ struct CommitTests {
         full.set(newEntry)
         _ = full.remove(path: "/f2")
         #expect(try partial.newRoot() == full.root)
+    }
+}
+
+@Suite("Blobber allocations", .timeLimit(.minutes(2)))
+struct ManyAllocationsTests {
+    @Test("several allocations on one blobber commit in parallel and keep separate roots")
+    func parallelAllocations() async throws {
+        let (ledger, blobber, first) = try await startAllocation()
+        var owners = [first]
+        for _ in 0..<3 {
+            let key = SigningKey.generate()
+            try await ledger.fund(key)
+            let id = try await ledger.createAllocation(owner: key, blobbers: [blobber.id])
+            owners.append(Owner(key: key, allocation: id, blobber: blobber))
+        }
+        let finished = try await withThrowingTaskGroup(of: Owner.self) { group in
+            for (index, owner) in owners.enumerated() {
+                group.addTask {
+                    var owner = owner
+                    for round in 0..<4 {
+                        try await owner.put(
+                            "/o\(index)/f\(round)", blocks: 1 + round % 2, seed: UInt8(index * 16 + round))
+                    }
+                    return owner
+                }
+            }
+            var out = [Owner]()
+            for try await owner in group { out.append(owner) }
+            return out
+        }
+        #expect(finished.count == owners.count)
+        for owner in finished {
+            let state = try await owner.state()
+            #expect(state.head.sequence == 4 && state.head.allocationRoot == owner.trie.root && state.fileCount == 4)
+        }
+        #expect(Set(finished.map(\.trie.root)).count == owners.count)
+        await stopAll(ledger, blobber)
     }
 }

@@ -22,7 +22,8 @@ struct LedgerIntegrationTests {
     func markersAndChallenges() async throws {
         // Chains of 2: the third marker waits, so the ledger's root lags the blobber's.
         let (ledger, firstBlobber, start) = try await startAllocation(
-            challengeInterval: 1, blobberExtra: ["--batch-max-markers", "2", "--batch-idle", "600", "--batch-max-age", "600"])
+            challengeInterval: 1,
+            blobberExtra: ["--batch-max-markers", "2", "--batch-idle", "600", "--batch-max-age", "600"])
         var owner = start
         var blobber = firstBlobber
         // The blobber registered itself with its URL.
@@ -95,6 +96,24 @@ struct LedgerIntegrationTests {
         #expect(delivered)
         #expect(try await ledger.allocation(owner.allocation).blobbers[0].head.allocationRoot == owner.trie.root)
         #expect(try await eventually { try await owner.state().pendingMarkers == 0 })
+        await stopAll(ledger, blobber)
+    }
+}
+
+extension LedgerIntegrationTests {
+    @Test("a blobber started while the ledger is down registers once it is back")
+    func registersAfterOutage() async throws {
+        var ledger = try await TestLedger.start()
+        let port = try #require(Int(ledger.url.split(separator: ":").last!))
+        await ledger.stop()
+        let blobber = try await TestBlobber.start(ledger: ledger.url)
+        ledger = try await TestLedger.start(directory: ledger.directory, port: port)
+        let registered = try await eventually(timeout: 45) {
+            try await call(.GET, ledger.url + "/v1/blobbers/\(blobber.id.hex)").status == 200
+        }
+        #expect(registered)
+        let record = try await call(.GET, ledger.url + "/v1/blobbers/\(blobber.id.hex)").decode(BlobberRecord.self)
+        #expect(record.url == blobber.url)
         await stopAll(ledger, blobber)
     }
 }

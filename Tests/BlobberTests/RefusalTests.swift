@@ -38,7 +38,9 @@ func sendTruncated(port: Int, head: String, body: [UInt8]) throws {
     address.sin_port = in_port_t(UInt16(port).bigEndian)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     }
     guard connected == 0 else { throw ProcessFailure(description: "connect failed") }
     let bytes = Array(head.utf8) + body
@@ -70,51 +72,78 @@ struct RefusalTests {
         let ownerKey = owner.key
         #expect(before.uploads["staged"]?.received == 65536)
 
-        func refused(_ code: String, _ body: () async throws -> Reply, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        func refused(
+            _ code: String, _ body: () async throws -> Reply, sourceLocation: SourceLocation = #_sourceLocation
+        ) async throws {
             let reply = try await body()
-            #expect(reply.code == code, "\(String(decoding: reply.body, as: UTF8.self))", sourceLocation: sourceLocation)
+            #expect(
+                reply.code == code, "\(String(decoding: reply.body, as: UTF8.self))", sourceLocation: sourceLocation)
             #expect(try await owner.snapshot() == before, "state changed after \(code)", sourceLocation: sourceLocation)
         }
 
         // Uploads.
         try await refused("upload.bad_length") { try await owner.upload("x1", [1, 2, 3]) }
-        try await refused("upload.bad_length") { try await owner.upload("staged", Array(staged[65536...]), shardSize: 3 * 65536, offset: 65536) }
-        try await refused("upload.offset_mismatch") { try await owner.upload("staged", Array(staged[65536...]), shardSize: staged.count, offset: 0) }
-        try await refused("upload.too_large") { try await owner.upload("staged", Array(staged[65536...]) + [9], shardSize: staged.count, offset: 65536) }
+        try await refused("upload.bad_length") {
+            try await owner.upload("staged", Array(staged[65536...]), shardSize: 3 * 65536, offset: 65536)
+        }
+        try await refused("upload.offset_mismatch") {
+            try await owner.upload("staged", Array(staged[65536...]), shardSize: staged.count, offset: 0)
+        }
+        try await refused("upload.too_large") {
+            try await owner.upload("staged", Array(staged[65536...]) + [9], shardSize: staged.count, offset: 65536)
+        }
         try await refused("allocation.capacity_exceeded") { try await owner.upload("big", shardBytes(4, seed: 5)) }
         try await refused("upload.bad_id") { try await owner.upload("bad.id", bytes) }
 
         // A truncated body keeps the upload at its last whole block.
         let target = "\(owner.base)/uploads/staged?offset=65536"
         let auth = RequestAuth.sign(method: "PUT", target: target, body: nil, timestamp: nowMillis(), key: owner.key)
-        let head = "PUT \(target) HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 65536\r\n\(UploadStatus.shardSizeHeader): \(staged.count)\r\n"
+        let head =
+            "PUT \(target) HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 65536\r\n\(UploadStatus.shardSizeHeader): \(staged.count)\r\n"
             + auth.headers.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
         let port = try #require(Int(blobber.url.split(separator: ":").last!))
         try sendTruncated(port: port, head: head, body: Array(staged[65536..<(65536 + 30_000)]))
         #expect(try await owner.snapshot() == before)
 
         // Request signatures.
-        try await refused("auth.stale") { try await owner.request(.GET, "\(owner.base)/state", time: nowMillis() - 120_000) }
-        try await refused("auth.stale") { try await owner.request(.GET, "\(owner.base)/state", time: nowMillis() + 120_000) }
-        try await refused("auth.not_owner") { try await owner.request(.GET, "\(owner.base)/state", signer: SigningKey.generate()) }
+        try await refused("auth.stale") {
+            try await owner.request(.GET, "\(owner.base)/state", time: nowMillis() - 120_000)
+        }
+        try await refused("auth.stale") {
+            try await owner.request(.GET, "\(owner.base)/state", time: nowMillis() + 120_000)
+        }
+        try await refused("auth.not_owner") {
+            try await owner.request(.GET, "\(owner.base)/state", signer: SigningKey.generate())
+        }
         try await refused("auth.not_owner") { try await owner.upload("x2", bytes, signer: SigningKey.generate()) }
         try await refused("auth.missing") { try await call(.GET, blobber.url + "\(owner.base)/state") }
-        let signed = RequestAuth.sign(method: "GET", target: "\(owner.base)/state", body: [], timestamp: nowMillis(), key: owner.key)
+        let signed = RequestAuth.sign(
+            method: "GET", target: "\(owner.base)/state", body: [], timestamp: nowMillis(), key: owner.key)
         #expect(try await call(.GET, blobber.url + "\(owner.base)/state", headers: signed.headers).status == 200)
-        try await refused("auth.replayed") { try await call(.GET, blobber.url + "\(owner.base)/state", headers: signed.headers) }
+        try await refused("auth.replayed") {
+            try await call(.GET, blobber.url + "\(owner.base)/state", headers: signed.headers)
+        }
         // A JSON body that is not the signed one.
         try await refused("auth.body_digest_mismatch") {
             let body = TransactionCoding.encode(ProofsRequest(paths: ["/keep.bin"]))
-            let auth = RequestAuth.sign(method: "POST", target: "\(owner.base)/proofs", body: body + [32], timestamp: nowMillis(), key: owner.key)
+            let auth = RequestAuth.sign(
+                method: "POST", target: "\(owner.base)/proofs", body: body + [32], timestamp: nowMillis(),
+                key: owner.key)
             return try await call(.POST, blobber.url + "\(owner.base)/proofs", body: body, headers: auth.headers)
         }
 
+        try await refused("auth.body_not_signed") {
+            let body = TransactionCoding.encode(ProofsRequest(paths: ["/keep.bin"]))
+            return try await owner.request(.POST, "\(owner.base)/proofs", body: body, streamed: true)
+        }
         // Paths.
         try await refused("path.invalid") { try await owner.request(.GET, "\(owner.base)/file?path=/a/../keep.bin") }
         try await refused("path.invalid") { try await owner.request(.GET, "\(owner.base)/file?path=keep.bin") }
         try await refused("path.invalid") { try await owner.request(.GET, "\(owner.base)/file?path=//keep.bin") }
         try await refused("path.invalid") { try await owner.request(.GET, "\(owner.base)/file?path=/%FF%FE.bin") }
-        try await refused("path.invalid") { try await owner.request(.GET, "\(owner.base)/blocks?path=/x%00y&start=0&count=1") }
+        try await refused("path.invalid") {
+            try await owner.request(.GET, "\(owner.base)/blocks?path=/x%00y&start=0&count=1")
+        }
 
         // Commits: each leaves the owner's tries and the blobber where they were.
         let two = shardBytes(1, seed: 6)
@@ -134,20 +163,40 @@ struct RefusalTests {
         try await refused("path.invalid") { try await owner.commit([.put(uploadID: "u2", entry: dotted)]) }
         var renamed = entry("/moved.bin", bytes)
         renamed.size += 1
-        try await refused("commit.rename_mismatch") { try await owner.commit([.rename(from: try RemotePath("/keep.bin"), entry: renamed)]) }
+        try await refused("commit.rename_mismatch") {
+            try await owner.commit([.rename(from: try RemotePath("/keep.bin"), entry: renamed)])
+        }
         try await refused("marker.bad_signature") {
             try await owner.commit([.put(uploadID: "u2", entry: good)], signer: SigningKey.generate())
         }
         let headChainHash = owner.head.chainHash
-        try await refused("marker.wrong_root") { try await owner.commit([.put(uploadID: "u2", entry: good)]) { $0 = Self.resign($0, root: SHA256.hash([2]), previousChainHash: headChainHash, owner: ownerKey) } }
-        try await refused("marker.wrong_size") { try await owner.commit([.put(uploadID: "u2", entry: good)]) { $0 = Self.resign($0, size: 1, owner: ownerKey) } }
-        try await refused("marker.sequence_gap") { try await owner.commit([.put(uploadID: "u2", entry: good)]) { $0 = Self.resign($0, sequence: 5, owner: ownerKey) } }
-        try await refused("marker.timestamp_outside_allocation") { try await owner.commit([.put(uploadID: "u2", entry: good)]) { $0 = Self.resign($0, timestamp: nowMillis() + 86_400_000, owner: ownerKey) } }
+        try await refused("marker.wrong_root") {
+            try await owner.commit([.put(uploadID: "u2", entry: good)]) {
+                $0 = Self.resign($0, root: SHA256.hash([2]), previousChainHash: headChainHash, owner: ownerKey)
+            }
+        }
+        try await refused("marker.wrong_size") {
+            try await owner.commit([.put(uploadID: "u2", entry: good)]) {
+                $0 = Self.resign($0, size: 1, owner: ownerKey)
+            }
+        }
+        try await refused("marker.sequence_gap") {
+            try await owner.commit([.put(uploadID: "u2", entry: good)]) {
+                $0 = Self.resign($0, sequence: 5, owner: ownerKey)
+            }
+        }
+        try await refused("marker.timestamp_outside_allocation") {
+            try await owner.commit([.put(uploadID: "u2", entry: good)]) {
+                $0 = Self.resign($0, timestamp: nowMillis() + 86_400_000, owner: ownerKey)
+            }
+        }
         // Capacity: 4 blocks of share, 1 used; a 3-block upload fits, but not with another.
         let three = shardBytes(3, seed: 7)
         #expect(try await owner.upload("u3", three).status == 200)
         try await refused("marker.capacity_exceeded") {
-            try await owner.commit([.put(uploadID: "u3", entry: entry("/three.bin", three)), .put(uploadID: "u2", entry: good)])
+            try await owner.commit([
+                .put(uploadID: "u3", entry: entry("/three.bin", three)), .put(uploadID: "u2", entry: good),
+            ])
         }
         // After all that, the good commit goes through.
         #expect(try await owner.commit([.put(uploadID: "u2", entry: good)]).status == 200)
@@ -155,7 +204,8 @@ struct RefusalTests {
     }
 
     static func resign(
-        _ marker: WriteMarker, root: Hash? = nil, previousChainHash: Hash? = nil, size: Int64? = nil, sequence: UInt64? = nil, timestamp: Int64? = nil,
+        _ marker: WriteMarker, root: Hash? = nil, previousChainHash: Hash? = nil, size: Int64? = nil,
+        sequence: UInt64? = nil, timestamp: Int64? = nil,
         owner: SigningKey
     ) -> WriteMarker {
         var copy = marker
@@ -174,9 +224,11 @@ struct RefusalTests {
 
     @Test("unknown, foreign and expired allocations are refused")
     func allocationRefusals() async throws {
-        let (ledger, blobber, owner) = try await startAllocation(lifetime: 1500)
+        let (ledger, blobber, owner) = try await startAllocation(lifetime: 4000)
         defer { Task { await stopAll(ledger, blobber) } }
         let bytes = shardBytes(1, seed: 1)
+        let created = nowMillis()
+        #expect(try await owner.upload("u", bytes).status == 200)
         // Unknown allocation.
         let unknown = Owner(key: owner.key, allocation: AllocationID(SHA256.hash([7])), blobber: blobber)
         #expect(try await unknown.upload("u", bytes).code == "allocation.unknown")
@@ -185,15 +237,46 @@ struct RefusalTests {
         try await ledger.fund(other)
         try await ledger.submit(
             .registerBlobber,
-            RegisterBlobberPayload(url: "http://127.0.0.1:1", capacity: 1 << 30, readPrice: 1, writePrice: 1, region: "x", stake: 0),
+            RegisterBlobberPayload(
+                url: "http://127.0.0.1:1", capacity: 1 << 30, readPrice: 1, writePrice: 1, region: "x", stake: 0),
             by: other)
         let foreignID = try await ledger.createAllocation(owner: owner.key, blobbers: [other.publicKey.blobberID])
         let foreign = Owner(key: owner.key, allocation: foreignID, blobber: blobber)
         #expect(try await foreign.upload("u", bytes).code == "allocation.not_a_blobber")
-        // Expired: the allocation lived 1.5 s.
-        #expect(try await owner.upload("u", bytes).status == 200)
-        try await Task.sleep(for: .milliseconds(1700))
+        // Expired: the allocation lived 4 s.
+        try await Task.sleep(for: .milliseconds(max(0, 4300 - Int(nowMillis() - created))))
         #expect(try await owner.upload("v", bytes).code == "allocation.expired")
         #expect(try await owner.request(.GET, "\(owner.base)/uploads/v").code == "allocation.expired")
+    }
+}
+
+@Suite("Blobber truncated uploads", .timeLimit(.minutes(2)))
+struct TruncatedUploadTests {
+    @Test("a body cut off mid-stream keeps its whole blocks, and the upload resumes from there")
+    func truncatedThenResumed() async throws {
+        let (ledger, blobber, start) = try await startAllocation()
+        var owner = start
+        let bytes = shardBytes(3, seed: 8)
+        let target = "\(owner.base)/uploads/cut?offset=0"
+        let auth = RequestAuth.sign(method: "PUT", target: target, body: nil, timestamp: nowMillis(), key: owner.key)
+        let head =
+            "PUT \(target) HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: \(bytes.count)\r\n"
+            + "\(UploadStatus.shardSizeHeader): \(bytes.count)\r\n"
+            + auth.headers.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
+        let port = try #require(Int(blobber.url.split(separator: ":").last!))
+        try sendTruncated(port: port, head: head, body: Array(bytes[..<(65536 + 40_000)]))
+        let staged = try await eventually {
+            let reply = try await owner.request(.GET, "\(owner.base)/uploads/cut")
+            guard reply.status == 200 else { return false }
+            return try reply.decode(UploadStatus.self).received == 65536
+        }
+        #expect(staged)
+        let rest = try await owner.upload("cut", Array(bytes[65536...]), shardSize: bytes.count, offset: 65536)
+        let status = try rest.decode(UploadStatus.self)
+        #expect(status.complete && status.shardRoot == entry("/cut", bytes).shardRoot)
+        #expect(try await owner.commit([.put(uploadID: "cut", entry: entry("/cut", bytes))]).status == 200)
+        let read = try await owner.request(.GET, "\(owner.base)/blocks?path=/cut&start=0&count=3")
+        #expect(read.body == bytes)
+        await stopAll(ledger, blobber)
     }
 }

@@ -28,14 +28,29 @@ struct AllocationController<Context: RequestContext>: Sendable {
 
     /// Authenticates the request and finds its allocation. `body` is the collected JSON body, if any.
     private func open(
-        _ request: Request, _ context: Context, body: [UInt8]? = nil, streamed: Bool = false, readPath: String? = nil
+        _ request: Request, _ context: Context, streamed: Bool = false, readPath: String? = nil
     ) async throws -> AllocationStore {
+        try await authenticate(request, context, json: false, streamed: streamed, readPath: readPath).store
+    }
+
+    /// Authenticates a request with a JSON body: the signature, time, replay and owner are checked before
+    /// the body is read, the body's digest after.
+    private func openJSON(_ request: Request, _ context: Context) async throws -> (AllocationStore, [UInt8]) {
+        let (store, auth) = try await authenticate(request, context, json: true, streamed: false, readPath: nil)
+        let body = try await jsonBody(request)
+        try auth.verifyBody(body)
+        return (store, body)
+    }
+
+    private func authenticate(
+        _ request: Request, _ context: Context, json: Bool, streamed: Bool, readPath: String?
+    ) async throws -> (store: AllocationStore, auth: RequestAuth) {
         guard let text = context.parameters.get("a"), let id = AllocationID(hex: text), text.count == 64 else {
             throw BlobberError.malformed("the allocation id must be 64 hex digits")
         }
         let auth = try request.signedRequest
-        if let body {
-            try auth.verifyBody(body)
+        if json {
+            guard auth.bodyDigest != RequestAuth.unsignedPayload else { throw RequestAuthError.bodyNotSigned }
         } else if !streamed, auth.bodyDigest != RequestAuth.unsignedPayload, auth.bodyDigest != emptyBodyDigest {
             throw RequestAuthError.bodyDigestMismatch
         }
@@ -43,7 +58,7 @@ struct AllocationController<Context: RequestContext>: Sendable {
         try node.authorize(
             auth, method: request.method.rawValue, target: request.uri.string, info: store.info, readPath: readPath,
             ticket: request.header(ShareTicket.header))
-        return store
+        return (store, auth)
     }
 
     private func jsonBody(_ request: Request) async throws -> [UInt8] {
@@ -88,7 +103,9 @@ struct AllocationController<Context: RequestContext>: Sendable {
     @Sendable func uploadStatus(_ request: Request, context: Context) async throws -> Response {
         let store = try await open(request, context)
         let upload = try uploadID(context)
-        guard let status = try node.stager.status(store.info.id, upload) else { throw BlobberError.unknownUpload(upload) }
+        guard let status = try node.stager.status(store.info.id, upload) else {
+            throw BlobberError.unknownUpload(upload)
+        }
         return JSONResponse.make(status)
     }
 
@@ -100,31 +117,31 @@ struct AllocationController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func proofs(_ request: Request, context: Context) async throws -> Response {
-        let body = try await jsonBody(request)
-        let store = try await open(request, context, body: body)
+        let (store, body) = try await openJSON(request, context)
         let paths = try decode(ProofsRequest.self, body).paths
         return JSONResponse.make(try await store.proofs(for: paths))
     }
 
     @Sendable func commit(_ request: Request, context: Context) async throws -> Response {
-        let body = try await jsonBody(request)
-        let store = try await open(request, context, body: body)
+        let (store, body) = try await openJSON(request, context)
         let commit = try decode(CommitRequest.self, body)
         let start = ContinuousClock.now
         let answer = try await store.commit(commit, now: BlobberNode.now())
         let elapsed = (ContinuousClock.now - start).components
-        BlobberMetrics.commitLatency.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+        BlobberMetrics.commitLatency.recordNanoseconds(
+            elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
         BlobberMetrics.commits.increment()
         context.logger.debug(
             "committed",
-            metadata: ["allocation.id": "\(store.info.id)", "marker.sequence": "\(answer.sequence)",
-                       "commit.changes": "\(commit.changes.count)"])
+            metadata: [
+                "allocation.id": "\(store.info.id)", "marker.sequence": "\(answer.sequence)",
+                "commit.changes": "\(commit.changes.count)",
+            ])
         return JSONResponse.make(answer)
     }
 
     @Sendable func rollback(_ request: Request, context: Context) async throws -> Response {
-        let body = try await jsonBody(request)
-        let store = try await open(request, context, body: body)
+        let (store, body) = try await openJSON(request, context)
         let rollback = try decode(RollbackRequest.self, body)
         let answer = try await store.rollback(rollback.marker, now: BlobberNode.now())
         BlobberMetrics.rollbacks.increment()
@@ -182,7 +199,8 @@ struct AllocationController<Context: RequestContext>: Sendable {
         }
         let range = Int(start)..<Int(start + count)
         let proof = ShardTree(leaves: leaves).proof(forBlocks: range)
-        let bytes = try node.shards.readBlocks(store.info.id, entry.shardRoot, start: range.lowerBound, count: range.count)
+        let bytes = try node.shards.readBlocks(
+            store.info.id, entry.shardRoot, start: range.lowerBound, count: range.count)
         BlobberMetrics.bytesOut.increment(by: bytes.count)
         var headers = HTTPFields()
         headers[.contentType] = "application/octet-stream"

@@ -14,7 +14,8 @@ public func buildBlobberApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let configuration = node.configuration
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: BlobberRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
     if configuration.faultDelayMilliseconds > 0 {
@@ -39,7 +40,10 @@ public func buildBlobberApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "blobber"),
-        services: [MarkerBatcher(node: node), ChallengeResponder(node: node)],
+        services: [
+            MarkerBatcher(node: node), ChallengeResponder(node: node), Collector(node: node),
+            RegistrationRetrier(node: node),
+        ],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             let url = configuration.publicURL.isEmpty ? "http://\(configuration.host):\(port)" : configuration.publicURL

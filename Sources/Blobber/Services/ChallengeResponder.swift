@@ -47,7 +47,8 @@ public struct ChallengeResponder: Service {
                 node.logger.error(
                     "cannot answer challenge: root unknown here",
                     metadata: ["challenge.id": "\(challenge.id)", "challenge.root": "\(challenge.root)"])
-                try node.database.recordChallenge(challenge.id, allocation: challenge.allocationID, state: "unanswerable", now: now)
+                try node.database.recordChallenge(
+                    challenge.id, allocation: challenge.allocationID, state: "unanswerable", now: now)
                 BlobberMetrics.challengesFailed.increment()
                 continue
             }
@@ -62,15 +63,18 @@ public struct ChallengeResponder: Service {
                     challenge.id, allocation: challenge.allocationID, state: passed ? "passed" : "failed", now: now)
                 node.logger.info(
                     "answered challenge",
-                    metadata: ["challenge.id": "\(challenge.id)", "challenge.passed": "\(passed)",
-                               "challenge.reason": "\(receipt.result.reason ?? "")"])
+                    metadata: [
+                        "challenge.id": "\(challenge.id)", "challenge.passed": "\(passed)",
+                        "challenge.reason": "\(receipt.result.reason ?? "")",
+                    ])
                 sent += 1
             case .refused(_, let error):
                 try node.database.recordChallenge(
                     challenge.id, allocation: challenge.allocationID, state: error.code, now: now)
                 BlobberMetrics.challengesFailed.increment()
                 node.logger.error(
-                    "challenge answer refused", metadata: ["challenge.id": "\(challenge.id)", "error.code": "\(error.code)"])
+                    "challenge answer refused",
+                    metadata: ["challenge.id": "\(challenge.id)", "error.code": "\(error.code)"])
             }
         }
         return sent

@@ -36,7 +36,8 @@ public struct MarkerBatcher: Service {
 
     /// One pass: submits every allocation's due chain. Returns the number of markers the ledger took.
     @discardableResult
-    func submitDue(backoff: inout [AllocationID: (until: Int64, delay: Int64)], force: Bool = false) async throws -> Int {
+    func submitDue(backoff: inout [AllocationID: (until: Int64, delay: Int64)], force: Bool = false) async throws -> Int
+    {
         let configuration = node.configuration
         let pending = try node.database.pendingMarkers()
         BlobberMetrics.markersPending.record(pending.values.reduce(0) { $0 + $1.count })
@@ -65,8 +66,10 @@ public struct MarkerBatcher: Service {
                     backoff[allocation] = nil
                     logger.debug(
                         "submitted marker chain",
-                        metadata: ["allocation.id": "\(allocation)", "chain.markers": "\(chain.count)",
-                                   "chain.last_sequence": "\(last.marker.sequence)"])
+                        metadata: [
+                            "allocation.id": "\(allocation)", "chain.markers": "\(chain.count)",
+                            "chain.last_sequence": "\(last.marker.sequence)",
+                        ])
                 case .refused(_, let error)
                 where ["ledger.chain_already_accepted", "ledger.allocation_expired", "ledger.allocation_finalized"]
                     .contains(error.code):
@@ -74,17 +77,21 @@ public struct MarkerBatcher: Service {
                     try node.database.markSubmitted(allocation, through: last.marker.sequence)
                     backoff[allocation] = nil
                     logger.info(
-                        "marker chain not taken", metadata: ["allocation.id": "\(allocation)", "error.code": "\(error.code)"])
+                        "marker chain not taken",
+                        metadata: ["allocation.id": "\(allocation)", "error.code": "\(error.code)"])
                 case .refused(_, let error):
                     backoff[allocation] = Self.nextBackoff(backoff[allocation], now: now)
                     logger.error(
                         "marker chain refused",
-                        metadata: ["allocation.id": "\(allocation)", "error.code": "\(error.code)",
-                                   "error.message": "\(error.message)"])
+                        metadata: [
+                            "allocation.id": "\(allocation)", "error.code": "\(error.code)",
+                            "error.message": "\(error.message)",
+                        ])
                 }
             } catch {
                 backoff[allocation] = Self.nextBackoff(backoff[allocation], now: now)
-                logger.info("ledger unreachable, will retry", metadata: ["allocation.id": "\(allocation)", "error": "\(error)"])
+                logger.info(
+                    "ledger unreachable, will retry", metadata: ["allocation.id": "\(allocation)", "error": "\(error)"])
             }
         }
         BlobberMetrics.markersPending.record(try node.database.pendingCount())

@@ -126,11 +126,13 @@ public actor AllocationStore {
                 let status = staged.status(id: upload)
                 guard status.shardRoot == entry.shardRoot else {
                     throw BlobberError.uploadMismatch(
-                        path: entry.path, reason: "shard_root \(entry.shardRoot) but the upload's is \(status.shardRoot!)")
+                        path: entry.path,
+                        reason: "shard_root \(entry.shardRoot) but the upload's is \(status.shardRoot!)")
                 }
                 guard status.blockCount == entry.blockCount else {
                     throw BlobberError.uploadMismatch(
-                        path: entry.path, reason: "block_count \(entry.blockCount) but the upload has \(status.blockCount!)")
+                        path: entry.path,
+                        reason: "block_count \(entry.blockCount) but the upload has \(status.blockCount!)")
                 }
                 uploads.append((upload, entry.shardRoot))
             }
@@ -172,7 +174,8 @@ public actor AllocationStore {
         }
         log.removeAll()
         accept(request.marker)
-        return CommitResponse(sequence: head.sequence, allocationRoot: head.allocationRoot, fileMetaRoot: head.fileMetaRoot)
+        return CommitResponse(
+            sequence: head.sequence, allocationRoot: head.allocationRoot, fileMetaRoot: head.fileMetaRoot)
     }
 
     /// Restores the state before the latest commit under `marker`, which must sign exactly that state.
@@ -186,11 +189,10 @@ public actor AllocationStore {
             for entry in removed { set(entry) }
             let delta = Int64(storedBytes) - Int64(before)
             try check(marker, delta: delta)
-            let addedPaths = Set(added.map(\.path))
+            // The undone commit's versions end now; the versions it ended begin again.
             try database.apply(
                 info.id, marker: marker, fileMetaRoot: metaTrie.root, added: removed,
                 removedPaths: [], undoSequence: 0, undoSize: 0, rollingBack: undoSequence, now: now)
-            _ = addedPaths
             undoSequence = 0
             undoSize = 0
         } catch {
@@ -199,18 +201,25 @@ public actor AllocationStore {
         }
         log.removeAll()
         accept(marker)
-        return CommitResponse(sequence: head.sequence, allocationRoot: head.allocationRoot, fileMetaRoot: head.fileMetaRoot)
+        return CommitResponse(
+            sequence: head.sequence, allocationRoot: head.allocationRoot, fileMetaRoot: head.fileMetaRoot)
     }
 
     private func check(_ marker: WriteMarker, delta: Int64) throws(MarkerError) {
-        guard marker.allocationID == info.id else { throw .wrongAllocation(expected: info.id, got: marker.allocationID) }
-        guard marker.blobberID == info.blobberID else { throw .wrongBlobber(expected: info.blobberID, got: marker.blobberID) }
+        guard marker.allocationID == info.id else {
+            throw .wrongAllocation(expected: info.id, got: marker.allocationID)
+        }
+        guard marker.blobberID == info.blobberID else {
+            throw .wrongBlobber(expected: info.blobberID, got: marker.blobberID)
+        }
         try marker.verifySignature(owner: info.ownerKey)
         try marker.verifyLink(from: head.chainHead, capacity: info.share)
         guard marker.timestamp >= info.createdAt, marker.timestamp <= info.expiry else {
             throw .timestampOutsideAllocation(timestamp: marker.timestamp, start: info.createdAt, expiry: info.expiry)
         }
-        guard marker.allocationRoot == trie.root else { throw .wrongRoot(expected: trie.root, got: marker.allocationRoot) }
+        guard marker.allocationRoot == trie.root else {
+            throw .wrongRoot(expected: trie.root, got: marker.allocationRoot)
+        }
         guard marker.fileMetaRoot == metaTrie.root else {
             throw .wrongFileMetaRoot(expected: metaTrie.root, got: marker.fileMetaRoot)
         }
@@ -222,6 +231,16 @@ public actor AllocationStore {
         head = BlobberHead(
             sequence: marker.sequence, allocationRoot: marker.allocationRoot, fileMetaRoot: marker.fileMetaRoot,
             chainHash: marker.chainHash, chainSize: marker.chainSize, timestamp: marker.timestamp)
+    }
+
+    // MARK: collection
+
+    /// Drops entry versions that ended at or before `sequence` (unless the undo step needs them) and the
+    /// shard files no remaining version refers to. On the actor, so it never races a commit that has
+    /// renamed its shards but not yet committed SQLite. Returns the bytes freed.
+    func collect(through sequence: UInt64) throws -> UInt64 {
+        if sequence > 0 { try database.pruneVersions(info.id, through: sequence) }
+        return shards.collect(info.id, keeping: try database.liveShardRoots(info.id))
     }
 
     // MARK: reads

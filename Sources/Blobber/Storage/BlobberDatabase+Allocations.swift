@@ -75,9 +75,10 @@ extension BlobberDatabase {
                 chainHash: (row["chain_hash"] as String?).flatMap { Hash(hex: $0) },
                 chainSize: UInt64(row["chain_size"] as Int64), timestamp: row["head_timestamp"])
             var marker: WriteMarker?
-            if head.sequence > 0, let data = try Data.fetchOne(
-                db, sql: "SELECT json FROM marker WHERE allocation_id = ? AND sequence = ?",
-                arguments: [id.hex, Int64(head.sequence)])
+            if head.sequence > 0,
+                let data = try Data.fetchOne(
+                    db, sql: "SELECT json FROM marker WHERE allocation_id = ? AND sequence = ?",
+                    arguments: [id.hex, Int64(head.sequence)])
             {
                 marker = try JSONDecoder().decode(WriteMarker.self, from: data)
             }
@@ -144,7 +145,9 @@ extension BlobberDatabase {
     }
 
     /// The entries commit `sequence` added (still current) and removed: what a rollback reverses.
-    func versionChanges(_ allocation: AllocationID, sequence: UInt64) throws -> (added: [FileEntry], removed: [FileEntry]) {
+    func versionChanges(_ allocation: AllocationID, sequence: UInt64) throws -> (
+        added: [FileEntry], removed: [FileEntry]
+    ) {
         try writer.read { db in
             let added = try Row.fetchAll(
                 db, sql: "SELECT * FROM entry WHERE allocation_id = ? AND added_seq = ? AND removed_seq IS NULL",
@@ -168,17 +171,20 @@ extension BlobberDatabase {
         try writer.write { db in
             if let undone = rollingBack {
                 try db.execute(
-                    sql: "UPDATE entry SET removed_seq = ? WHERE allocation_id = ? AND added_seq = ? AND removed_seq IS NULL",
+                    sql:
+                        "UPDATE entry SET removed_seq = ? WHERE allocation_id = ? AND added_seq = ? AND removed_seq IS NULL",
                     arguments: [Int64(sequence), allocation.hex, Int64(undone)])
             }
             for path in removedPaths {
                 try db.execute(
-                    sql: "UPDATE entry SET removed_seq = ? WHERE allocation_id = ? AND path = ? AND removed_seq IS NULL",
+                    sql:
+                        "UPDATE entry SET removed_seq = ? WHERE allocation_id = ? AND path = ? AND removed_seq IS NULL",
                     arguments: [Int64(sequence), allocation.hex, path])
             }
             for entry in added { try Self.insert(entry, allocation: allocation, sequence: sequence, db: db) }
             try db.execute(
-                sql: "INSERT INTO marker (allocation_id, sequence, allocation_root, json, created_at) VALUES (?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO marker (allocation_id, sequence, allocation_root, json, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [allocation.hex, Int64(sequence), marker.allocationRoot.hex, json, now])
             try db.execute(
                 sql: """
@@ -207,7 +213,8 @@ extension BlobberDatabase {
         try writer.read { db in
             Set(
                 try String.fetchAll(
-                    db, sql: "SELECT DISTINCT shard_root FROM entry WHERE allocation_id = ?", arguments: [allocation.hex]
+                    db, sql: "SELECT DISTINCT shard_root FROM entry WHERE allocation_id = ?",
+                    arguments: [allocation.hex]
                 ).compactMap { Hash(hex: $0) })
         }
     }

@@ -17,7 +17,8 @@ extension BlobberDatabase {
             var out = [AllocationID: [PendingMarker]]()
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT allocation_id, json, created_at FROM marker WHERE submitted = 0 ORDER BY allocation_id, sequence LIMIT ?",
+                sql:
+                    "SELECT allocation_id, json, created_at FROM marker WHERE submitted = 0 ORDER BY allocation_id, sequence LIMIT ?",
                 arguments: [limit])
             for row in rows {
                 guard let id = AllocationID(hex: row["allocation_id"] as String) else { continue }
@@ -59,6 +60,32 @@ extension BlobberDatabase {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO challenge (id, allocation_id, state, updated_at) VALUES (?, ?, ?, ?)",
                 arguments: [id.hex, allocation.hex, state, now])
+        }
+    }
+}
+
+extension BlobberDatabase {
+    /// The highest sequence of `allocation` the ledger holds (0 when none).
+    func ledgerSequence(_ allocation: AllocationID) throws -> UInt64 {
+        try writer.read { db in
+            UInt64(
+                try Int64.fetchOne(
+                    db, sql: "SELECT MAX(sequence) FROM marker WHERE allocation_id = ? AND submitted = 1",
+                    arguments: [allocation.hex]) ?? 0)
+        }
+    }
+
+    /// Drops entry versions that ended at or before `sequence` (the ledger holds a later root, so no
+    /// challenge can name them), except those the undo step needs. Returns the number of rows dropped.
+    @discardableResult
+    func pruneVersions(_ allocation: AllocationID, through sequence: UInt64) throws -> Int {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM entry WHERE allocation_id = ? AND removed_seq IS NOT NULL AND removed_seq <= ?
+                      AND removed_seq != (SELECT undo_sequence FROM allocation WHERE id = ?)
+                    """, arguments: [allocation.hex, Int64(sequence), allocation.hex])
+            return db.changesCount
         }
     }
 }

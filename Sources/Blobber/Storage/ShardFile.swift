@@ -43,13 +43,17 @@ struct ShardFile: ~Copyable {
                 if errno == EINTR { continue }
                 throw .io(path: path, operation: "read", errno: errno)
             }
-            if n == 0 { throw .corrupt(path: path, reason: "ends at \(offset + done), expected \(offset + bytes.count) bytes") }
+            if n == 0 {
+                throw .corrupt(path: path, reason: "ends at \(offset + done), expected \(offset + bytes.count) bytes")
+            }
             done += n
         }
     }
 
     func truncate(to length: Int) throws(StorageError) {
-        guard ftruncate(descriptor, off_t(length)) == 0 else { throw .io(path: path, operation: "truncate", errno: errno) }
+        guard ftruncate(descriptor, off_t(length)) == 0 else {
+            throw .io(path: path, operation: "truncate", errno: errno)
+        }
     }
 
     var length: Int {

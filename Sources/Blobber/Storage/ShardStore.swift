@@ -60,14 +60,17 @@ public struct ShardStore: Sendable {
         bytes.withUnsafeBytes { raw in
             for index in 0..<count {
                 let start = headerBytes + index * Hash.byteCount
-                leaves.append(Hash(unsafeBytes: UnsafeRawBufferPointer(rebasing: raw[start..<(start + Hash.byteCount)])))
+                leaves.append(
+                    Hash(unsafeBytes: UnsafeRawBufferPointer(rebasing: raw[start..<(start + Hash.byteCount)])))
             }
         }
         return (shardSize, leaves)
     }
 
     func staged(_ allocation: AllocationID, _ upload: String) throws -> Staged? {
-        guard let (size, leaves) = try Self.readLeaves(stagedDataPath(allocation, upload) + ".leaves") else { return nil }
+        guard let (size, leaves) = try Self.readLeaves(stagedDataPath(allocation, upload) + ".leaves") else {
+            return nil
+        }
         let whole = Int(size / UInt64(ShardTree.blockSize))
         return Staged(shardSize: size, leaves: Array(leaves.prefix(whole)))
     }
@@ -139,7 +142,8 @@ public struct ShardStore: Sendable {
             let directory = base + "/" + allocation
             for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
                 let path = directory + "/" + name
-                guard let modified = try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date,
+                guard
+                    let modified = try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date,
                     now.timeIntervalSince(modified) > lifetime
                 else { continue }
                 ShardFile.remove(path)

@@ -41,11 +41,15 @@ public final class UploadStager: Sendable {
             guard staged.shardSize == shardSize else {
                 throw BlobberError.badLength("upload \(upload) was started with shard size \(staged.shardSize)")
             }
-            guard offset == staged.received else { throw BlobberError.offsetMismatch(expected: staged.received, got: offset) }
+            guard offset == staged.received else {
+                throw BlobberError.offsetMismatch(expected: staged.received, got: offset)
+            }
             leaves = staged.leaves
         } else {
             guard offset == 0 else { throw BlobberError.offsetMismatch(expected: 0, got: offset) }
-            guard shardSize <= freeShare else { throw BlobberError.capacityExceeded(requested: shardSize, free: freeShare) }
+            guard shardSize <= freeShare else {
+                throw BlobberError.capacityExceeded(requested: shardSize, free: freeShare)
+            }
             try ShardFile.makeDirectory(store.stagingDirectory(allocation))
             let header = try ShardFile(path: leavesPath, mode: .write)
             try header.truncate(to: 0)
@@ -64,7 +68,9 @@ public final class UploadStager: Sendable {
         do {
             for try await buffer in body {
                 let count = buffer.readableBytes
-                guard position + UInt64(count) <= shardSize else { throw BlobberError.uploadTooLarge(shardSize: shardSize) }
+                guard position + UInt64(count) <= shardSize else {
+                    throw BlobberError.uploadTooLarge(shardSize: shardSize)
+                }
                 try buffer.withUnsafeReadableBytes { raw in
                     try data.write(raw, at: Int(position))
                     builder.append(raw)
@@ -99,8 +105,9 @@ public final class UploadStager: Sendable {
         } else {
             try data.truncate(to: persisted * ShardTree.blockSize)
         }
-        return try status(allocation, upload) ?? UploadStatus(
-            uploadID: upload, received: 0, complete: false, shardRoot: nil, blockCount: nil)
+        return try status(allocation, upload)
+            ?? UploadStatus(
+                uploadID: upload, received: 0, complete: false, shardRoot: nil, blockCount: nil)
     }
 
     /// Drops a staged upload. False when there was none.

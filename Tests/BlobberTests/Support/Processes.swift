@@ -31,7 +31,9 @@ struct ProcessFailure: Error, CustomStringConvertible {
 }
 
 /// Runs `name arguments...` to completion (bounded) and returns its stdout.
-func runToCompletion(_ name: String, _ arguments: [String], timeout: Double = 60) throws -> (status: Int32, stdout: String) {
+func runToCompletion(_ name: String, _ arguments: [String], timeout: Double = 60) throws -> (
+    status: Int32, stdout: String
+) {
     let process = Process()
     process.executableURL = binary(name)
     process.arguments = arguments

@@ -14,7 +14,8 @@ struct Reply: Sendable {
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         do { return try JSONDecoder().decode(type, from: Data(body)) } catch {
-            throw ProcessFailure(description: "cannot decode \(T.self) from \(status) \(String(decoding: body, as: UTF8.self))")
+            throw ProcessFailure(
+                description: "cannot decode \(T.self) from \(status) \(String(decoding: body, as: UTF8.self))")
         }
     }
 
@@ -32,7 +33,7 @@ func call(
     request.method = method
     for (name, value) in headers { request.headers.add(name: name, value: value) }
     if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(8))
     let buffer = try await response.body.collect(upTo: 64 << 20)
     return Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer.readableBytesView))
 }
@@ -49,8 +50,11 @@ final class TestLedger: Sendable {
         let folder = directory ?? temporaryDirectory("ledger")
         let process = try ServerProcess(
             "ledger",
-            ["serve", "--data", folder, "--port", "\(port)", "--host", "127.0.0.1", "--faucet", "--block-interval", "0.2",
-             "--challenge-interval", "\(challengeInterval)", "--challenge-timeout", "30"])
+            [
+                "serve", "--data", folder, "--port", "\(port)", "--host", "127.0.0.1", "--faucet", "--block-interval",
+                "0.2",
+                "--challenge-interval", "\(challengeInterval)", "--challenge-timeout", "30",
+            ])
         let bound = try await process.port()
         return TestLedger(process: process, url: "http://127.0.0.1:\(bound)", directory: folder)
     }
@@ -62,9 +66,14 @@ final class TestLedger: Sendable {
     }
 
     @discardableResult
-    func submit(_ kind: TransactionKind, _ payload: some Encodable, by key: SigningKey) async throws -> TransactionReceipt {
-        let tx = LedgerTransaction.make(kind, payload: payload, key: key, nonce: .random(in: 0...UInt64.max), timestamp: nowMillis())
-        let reply = try await call(.POST, url + "/v1/transactions", body: TransactionCoding.encode(tx), headers: [("content-type", "application/json")])
+    func submit(_ kind: TransactionKind, _ payload: some Encodable, by key: SigningKey) async throws
+        -> TransactionReceipt
+    {
+        let tx = LedgerTransaction.make(
+            kind, payload: payload, key: key, nonce: .random(in: 0...UInt64.max), timestamp: nowMillis())
+        let reply = try await call(
+            .POST, url + "/v1/transactions", body: TransactionCoding.encode(tx),
+            headers: [("content-type", "application/json")])
         guard reply.status == 200 else {
             throw ProcessFailure(description: "\(kind) refused: \(String(decoding: reply.body, as: UTF8.self))")
         }
@@ -76,7 +85,8 @@ final class TestLedger: Sendable {
     }
 
     func createAllocation(
-        owner: SigningKey, blobbers: [BlobberID], dataShards: Int = 1, size: UInt64 = 64 << 20, lifetime: Int64 = 3_600_000
+        owner: SigningKey, blobbers: [BlobberID], dataShards: Int = 1, size: UInt64 = 64 << 20,
+        lifetime: Int64 = 3_600_000
     ) async throws -> AllocationID {
         let receipt = try await submit(
             .createAllocation,
@@ -91,7 +101,8 @@ final class TestLedger: Sendable {
     }
 
     func challenges(blobber: BlobberID, status: String) async throws -> [ChallengeRecord] {
-        try await call(.GET, url + "/v1/challenges?blobber=\(blobber.hex)&status=\(status)").decode([ChallengeRecord].self)
+        try await call(.GET, url + "/v1/challenges?blobber=\(blobber.hex)&status=\(status)").decode(
+            [ChallengeRecord].self)
     }
 
     func stop() async { await process.stop() }
@@ -116,8 +127,11 @@ final class TestBlobber: Sendable {
         let key = try KeyFile.read(from: folder + "/blobber-key.json")
         let process = try ServerProcess(
             "blobber",
-            ["serve", "--config", folder + "/blobber.yaml", "--port", "0", "--ledger-url", ledger, "--stake", "0",
-             "--batch-idle", "0.2", "--batch-max-age", "1", "--challenge-poll-interval", "0.3", "--log-level", "error"]
+            [
+                "serve", "--config", folder + "/blobber.yaml", "--port", "0", "--ledger-url", ledger, "--stake", "0",
+                "--batch-idle", "0.2", "--batch-max-age", "1", "--challenge-poll-interval", "0.3", "--log-level",
+                "error",
+            ]
                 + extra)
         let port = try await process.port()
         return TestBlobber(directory: folder, key: key, process: process, url: "http://127.0.0.1:\(port)")
@@ -156,7 +170,8 @@ struct Owner {
         signer: SigningKey? = nil, headers: [(String, String)] = []
     ) async throws -> Reply {
         let auth = RequestAuth.sign(
-            method: method.rawValue, target: target, body: streamed ? nil : (body ?? []), timestamp: time ?? nowMillis(),
+            method: method.rawValue, target: target, body: streamed ? nil : (body ?? []),
+            timestamp: time ?? nowMillis(),
             key: signer ?? key)
         return try await call(method, blobber.url + target, body: body, headers: auth.headers + headers)
     }
@@ -191,7 +206,9 @@ struct Owner {
     }
 
     /// Applies `changes` to the owner's tries, signs and sends the commit. On refusal the tries are restored.
-    mutating func commit(_ changes: [CommitChange], tamper: (inout WriteMarker) -> Void = { _ in }, signer: SigningKey? = nil)
+    mutating func commit(
+        _ changes: [CommitChange], tamper: (inout WriteMarker) -> Void = { _ in }, signer: SigningKey? = nil
+    )
         async throws -> Reply
     {
         let saved = (trie, meta)
@@ -225,7 +242,8 @@ struct Owner {
         let saved = (trie, meta)
         (trie, meta) = (previous.trie, previous.meta)
         let marker = marker(size: -previous.size)
-        let reply = try await request(.POST, "\(base)/rollback", body: TransactionCoding.encode(RollbackRequest(marker: marker)))
+        let reply = try await request(
+            .POST, "\(base)/rollback", body: TransactionCoding.encode(RollbackRequest(marker: marker)))
         if reply.status == 200 {
             head = marker.head
             self.previous = nil
