@@ -19,7 +19,10 @@ struct BlockReader: Sendable {
     var hedges = 0
     var failures: [String: String]
 
-    init(session: AllocationSession, path: String, sources: [Downloader.Source], hedgeAfter: Duration, failures: [String: String]) {
+    init(
+        session: AllocationSession, path: String, sources: [Downloader.Source], hedgeAfter: Duration,
+        failures: [String: String]
+    ) {
         self.session = session
         self.path = path
         self.hedgeAfter = hedgeAfter
@@ -74,7 +77,8 @@ struct BlockReader: Sendable {
                         guard range.shardRoot == entry.shardRoot, range.proof.leafCount == Int(entry.blockCount),
                             range.bytes.readableBytes == blocks.count * ShardTree.blockSize
                         else {
-                            throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "blocks of another shard or length")
+                            throw ClientError.badAnswer(
+                                blobber: blobber.blobberID, reason: "blocks of another shard or length")
                         }
                         let failure: ShardProofError? = range.bytes.withUnsafeReadableBytes { raw in
                             do throws(ShardProofError) {
@@ -86,7 +90,8 @@ struct BlockReader: Sendable {
                             throw ClientError.badAnswer(
                                 blobber: blobber.blobberID, reason: "returned blocks that do not verify: \(failure)")
                         }
-                        return .fetched(index: index, result: .success(range.bytes), seconds: (clock.now - start).seconds)
+                        return .fetched(
+                            index: index, result: .success(range.bytes), seconds: (clock.now - start).seconds)
                     } catch {
                         return .fetched(index: index, result: .failure(error), seconds: (clock.now - start).seconds)
                     }
@@ -129,7 +134,8 @@ struct BlockReader: Sendable {
                 if got.count < k, inflight.isEmpty, next >= ranking.count { break }
             }
             group.cancelAll()
-            return got.count >= k ? .success(got) : .failure(.tooFewGoodBlobbers(path: path, good: got.count, required: k, failures: []))
+            return got.count >= k
+                ? .success(got) : .failure(.tooFewGoodBlobbers(path: path, good: got.count, required: k, failures: []))
         }
         for event in events {
             guard case .fetched(let index, let result, let seconds) = event else { continue }

@@ -47,7 +47,9 @@ public struct Downloader: Sendable {
     }
 
     /// Verified entries from every blobber that has the file, timed.
-    func locate(_ path: RemotePath) async throws(ClientError) -> (entry: FileEntry, sources: [Source], failures: [String: String]) {
+    func locate(_ path: RemotePath) async throws(ClientError) -> (
+        entry: FileEntry, sources: [Source], failures: [String: String]
+    ) {
         let owner = session.view.allocation.ownerKey
         let local = session.isOwner ? (try? session.home.loadMarkers(session.id)) ?? SignedMarkers() : SignedMarkers()
         let results = await withTaskGroup(of: (Int, Result<Source?, ClientError>).self) { group in
@@ -68,7 +70,8 @@ public struct Downloader: Sendable {
                             throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "marker: \(error)")
                         }
                         guard marker.allocationID == session.id, marker.blobberID == blobber.blobberID else {
-                            throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "the marker is for another chain")
+                            throw ClientError.badAnswer(
+                                blobber: blobber.blobberID, reason: "the marker is for another chain")
                         }
                         if let known = local[blobber.blobberID], marker.sequence < known.sequence {
                             throw ClientError.blobberDiverged(
@@ -80,7 +83,8 @@ public struct Downloader: Sendable {
                         }
                         do {
                             try answer.proof.verifyInclusion(
-                                key: answer.entry.key, valueHash: answer.entry.entryHash, blocks: answer.entry.blockCount,
+                                key: answer.entry.key, valueHash: answer.entry.entryHash,
+                                blocks: answer.entry.blockCount,
                                 root: marker.allocationRoot)
                         } catch {
                             throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "entry proof: \(error)")

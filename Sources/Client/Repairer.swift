@@ -130,7 +130,8 @@ public struct Repairer: Sendable {
         let single = AllocationSession(
             view: session.view, blobbers: [blobber], signer: session.signer, coder: session.coder, home: session.home)
         let finalChanges = changes
-        try await Committer(session: single).commit(consensus: consensus, now: Clock.nowMillis) { _ throws(ClientError) in
+        try await Committer(session: single).commit(consensus: consensus, now: Clock.nowMillis) {
+            _ throws(ClientError) in
             finalChanges
         }
     }
@@ -158,7 +159,8 @@ public struct Repairer: Sendable {
             group.addTask {
                 do throws(ClientError) {
                     let status = try await blobber.upload(
-                        uploadID: uploadID, shardLength: shardLength, body: .stream(channel, length: .known(Int64(shardLength))))
+                        uploadID: uploadID, shardLength: shardLength,
+                        body: .stream(channel, length: .known(Int64(shardLength))))
                     answer.withLock { $0 = .success(status) }
                 } catch {
                     answer.withLock { $0 = .failure(error) }
@@ -169,7 +171,8 @@ public struct Repairer: Sendable {
             var tree = ShardTreeBuilder()
             var start = 0
             let block = ShardTree.blockSize
-            let parity = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, coder.parityShards) * block, alignment: 64)
+            let parity = UnsafeMutableRawBufferPointer.allocate(
+                byteCount: max(1, coder.parityShards) * block, alignment: 64)
             defer { parity.deallocate() }
             do throws(ClientError) {
                 while start < blocks {
@@ -205,7 +208,9 @@ public struct Repairer: Sendable {
         switch answer.withLock({ $0 }) {
         case .success(let status)?:
             guard status.complete, status.shardRoot == root else {
-                throw .badAnswer(blobber: blobber.blobberID, reason: "the rebuilt shard of \(entry.path) was staged with another root")
+                throw .badAnswer(
+                    blobber: blobber.blobberID,
+                    reason: "the rebuilt shard of \(entry.path) was staged with another root")
             }
             return (uploadID, root)
         case .failure(let error)?: throw error

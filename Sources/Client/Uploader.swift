@@ -65,7 +65,9 @@ public struct Uploader: Sendable {
     {
         guard session.isOwner else { throw .notOwner(allocation: session.id) }
         let paths = items.map(\.remotePath.string)
-        guard Set(paths).count == paths.count else { throw .invalidArgument("a remote path appears twice in one upload") }
+        guard Set(paths).count == paths.count else {
+            throw .invalidArgument("a remote path appears twice in one upload")
+        }
         guard paths.count <= ProofsRequest.maxPaths else {
             throw .invalidArgument("at most \(ProofsRequest.maxPaths) files per upload")
         }
@@ -152,7 +154,8 @@ public struct Uploader: Sendable {
     ) async throws(ClientError) -> StagedFile {
         let file = try LocalFile(path: item.localPath)
         guard file.size > 0 else {
-            throw .localFile(path: item.localPath, reason: "empty files cannot be stored (a shard must hold at least one block)")
+            throw .localFile(
+                path: item.localPath, reason: "empty files cannot be stored (a shard must hold at least one block)")
         }
         let encoder = ShardEncoder(coder: session.coder, encrypt: encrypt)
         let n = session.blobbers.count
@@ -209,7 +212,8 @@ public struct Uploader: Sendable {
                     }
                     // Every blobber refused this file: the consensus fails on the recorded reasons.
                     if everyoneLeft {
-                        return .success((encoder.trees.map { $0.finish().root }, encoder.contentHash, encoder.stripeKey))
+                        return .success(
+                            (encoder.trees.map { $0.finish().root }, encoder.contentHash, encoder.stripeKey))
                     }
                     let probe = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
                     defer { probe.deallocate() }
@@ -247,7 +251,10 @@ public struct Uploader: Sendable {
                     consensus.withLock { $0.staged(index) }
                 } else {
                     consensus.withLock {
-                        $0.failed(index, "staged shard of \(item.remotePath) does not match: root \(status.shardRoot?.hex.prefix(12) ?? "none"), expected \(roots[index].hex.prefix(12))")
+                        $0.failed(
+                            index,
+                            "staged shard of \(item.remotePath) does not match: root \(status.shardRoot?.hex.prefix(12) ?? "none"), expected \(roots[index].hex.prefix(12))"
+                        )
                     }
                 }
             case .failure(let error)?:

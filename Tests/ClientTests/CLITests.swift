@@ -23,7 +23,8 @@ import Testing
 
             let listing = try await run("blob", ["ls"] + home + ["/photos", "--json"])
             #expect(listing.json["directories"] as? [String] == ["2024/"])
-            #expect((listing.json["files"] as? [[String: Any]])?.compactMap { $0["path"] as? String } == ["/photos/a.jpg"])
+            #expect(
+                (listing.json["files"] as? [[String: Any]])?.compactMap { $0["path"] as? String } == ["/photos/a.jpg"])
 
             let status = try await run("blob", ["status"] + home + ["--json"])
             let rows = try #require(status.json["blobbers"] as? [[String: Any]])
@@ -33,7 +34,8 @@ import Testing
             #expect(repair.stdout.contains("nothing to repair"), "\(repair.stdout) \(repair.stderr)")
 
             let back = network.root + "/b.back"
-            let download = try await run("blob", ["download"] + home + ["/photos/2024/b.jpg", back, "--range", "1000-1999"])
+            let download = try await run(
+                "blob", ["download"] + home + ["/photos/2024/b.jpg", back, "--range", "1000-1999"])
             #expect(download.status == 0, "\(download.stderr)")
             #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(b[1000...1999]))
 

@@ -23,11 +23,14 @@ import Testing
             let heads = try await network.heads()
             let markers = try JSONDecoder().decode(
                 [String: [String: WriteMarker]].self,
-                from: Data(contentsOf: URL(fileURLWithPath: network.home.path + "/allocations/\(network.allocation.hex).json")))
+                from: Data(
+                    contentsOf: URL(fileURLWithPath: network.home.path + "/allocations/\(network.allocation.hex).json"))
+            )
             for (index, head) in heads.enumerated() {
                 #expect(head.sequence == 2)
                 #expect(head.fileMetaRoot == heads[0].fileMetaRoot)
-                #expect(markers["markers"]?[session.blobbers[index].blobberID.hex]?.allocationRoot == head.allocationRoot)
+                #expect(
+                    markers["markers"]?[session.blobbers[index].blobberID.hex]?.allocationRoot == head.allocationRoot)
             }
             // Shards differ per blobber, so allocation roots differ.
             #expect(Set(heads.map(\.allocationRoot)).count == 6)
@@ -43,7 +46,8 @@ import Testing
             // A range across a stripe boundary of the encrypted file.
             let a = 4 * 65_536 - 100
             let b = 4 * 65_536 + 5_000
-            _ = try await downloader.download(try RemotePath("/docs/secret.bin"), to: back, range: UInt64(a)...UInt64(b))
+            _ = try await downloader.download(
+                try RemotePath("/docs/secret.bin"), to: back, range: UInt64(a)...UInt64(b))
             #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(secret.bytes[a...b]))
 
             // ls, mv, rm: commits like any other.
@@ -67,12 +71,15 @@ import Testing
         try await TestNetwork.with { network in
             let session = try await network.session()
             let first = try network.localFile("first.bin", size: 300_000, seed: 3)
-            _ = try await Uploader(session: session).upload([.init(localPath: first.path, remotePath: try RemotePath("/first.bin"))])
+            _ = try await Uploader(session: session).upload([
+                .init(localPath: first.path, remotePath: try RemotePath("/first.bin"))
+            ])
             let before = try await network.heads()
             // This wallet's record for two blobbers says they are at another state (say it was restored from
             // an old backup): the client refuses to sign for them, so only 4 of 6 commit, fewer than k + 1.
             let path = network.home.path + "/allocations/\(network.allocation.hex).json"
-            var record = try JSONDecoder().decode([String: [String: WriteMarker]].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            var record = try JSONDecoder().decode(
+                [String: [String: WriteMarker]].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
             for index in [1, 4] {
                 let id = session.blobbers[index].blobberID.hex
                 var marker = record["markers"]![id]!
@@ -82,7 +89,9 @@ import Testing
             try JSONEncoder().encode(record).write(to: URL(fileURLWithPath: path))
             let second = try network.localFile("second.bin", size: 500_000, seed: 4)
             await #expect {
-                try await Uploader(session: session).upload([.init(localPath: second.path, remotePath: try RemotePath("/second.bin"))])
+                try await Uploader(session: session).upload([
+                    .init(localPath: second.path, remotePath: try RemotePath("/second.bin"))
+                ])
             } throws: { error in
                 guard case ClientError.consensusFailed(let succeeded, let required, _) = error else { return false }
                 return succeeded == 4 && required == 5
@@ -97,7 +106,9 @@ import Testing
             }
             // Nothing staged is left behind on any blobber.
             for directory in network.blobberDirectories {
-                let staging = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/staging/\(network.allocation.hex)")) ?? []
+                let staging =
+                    (try? FileManager.default.contentsOfDirectory(
+                        atPath: directory + "/staging/\(network.allocation.hex)")) ?? []
                 #expect(staging.isEmpty, "\(directory): \(staging)")
             }
         }
@@ -107,14 +118,18 @@ import Testing
         try await TestNetwork.with { network in
             let session = try await network.session()
             let file = try network.localFile("f.bin", size: 2 * 4 * 65_536 + 999, seed: 5)
-            _ = try await Uploader(session: session).upload([.init(localPath: file.path, remotePath: try RemotePath("/f.bin"))])
+            _ = try await Uploader(session: session).upload([
+                .init(localPath: file.path, remotePath: try RemotePath("/f.bin"))
+            ])
             let back = network.root + "/back"
 
             // A data-shard blobber dies: uploads still commit on five and report the sixth; reads rebuild.
             let dead = try await network.blobber(shard: 0)
             await dead.process.stop()
             let other = try network.localFile("g.bin", size: 1_000_000, seed: 6)
-            let upload = try await Uploader(session: session).upload([.init(localPath: other.path, remotePath: try RemotePath("/g.bin"))])
+            let upload = try await Uploader(session: session).upload([
+                .init(localPath: other.path, remotePath: try RemotePath("/g.bin"))
+            ])
             #expect(upload.committed.count == 5)
             #expect(upload.missed.keys.sorted() == [session.blobbers[0].blobberID.hex])
             #expect(upload.repair?.unreachable == [0], "the repair tried at once finds shard 0 unreachable")
@@ -140,8 +155,10 @@ import Testing
             await process.stop()
             let slow = try ServerProcess(
                 "blobber",
-                ["serve", "--config", directory + "/blobber.yaml", "--port", String(port), "--host", "127.0.0.1",
-                 "--stake", "0", "--fault-delay-ms", "300", "--log-level", "error"])
+                [
+                    "serve", "--config", directory + "/blobber.yaml", "--port", String(port), "--host", "127.0.0.1",
+                    "--stake", "0", "--fault-delay-ms", "300", "--log-level", "error",
+                ])
             _ = try await slow.port()
             let report = try await Downloader(session: session).download(try RemotePath("/f.bin"), to: back)
             #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(file.bytes))
@@ -160,7 +177,8 @@ import Testing
             var items: [Uploader.Item] = []
             for index in 0..<1_000 {
                 let path = directory + "/f\(index).txt"
-                try Data(ShardEncoderTests.bytes(4_096, seed: UInt64(index) + 100)).write(to: URL(fileURLWithPath: path))
+                try Data(ShardEncoderTests.bytes(4_096, seed: UInt64(index) + 100)).write(
+                    to: URL(fileURLWithPath: path))
                 items.append(.init(localPath: path, remotePath: try RemotePath("/many/f\(index).txt")))
             }
             let report = try await Uploader(session: session).upload(items)
@@ -187,7 +205,8 @@ import Testing
             let reader = try readerHome.createWallet()
             try readerHome.saveSettings(ClientSettings(ledgerURL: network.ledger.url))
             let bundle = try await session.share(
-                "/shared.bin", to: reader.publicKey.clientID, expiry: Int64(Date().timeIntervalSince1970 * 1000) + 60_000)
+                "/shared.bin", to: reader.publicKey.clientID,
+                expiry: Int64(Date().timeIntervalSince1970 * 1000) + 60_000)
             // Through the CLI, as a reader would.
             let back = network.root + "/shared.back"
             let ok = try await run(
@@ -198,18 +217,28 @@ import Testing
             let strangerHome = network.root + "/stranger"
             _ = try await run("blob", ["wallet", "create", "--home", strangerHome])
             let stranger = try await run(
-                "blob", ["download", "--home", strangerHome, "--ledger", network.ledger.url, "--ticket", bundle.text,
-                         network.root + "/x", "--json"])
+                "blob",
+                [
+                    "download", "--home", strangerHome, "--ledger", network.ledger.url, "--ticket", bundle.text,
+                    network.root + "/x", "--json",
+                ])
             #expect((stranger.json["error"] as? [String: Any])?["code"] as? String == "client.bad_ticket")
             // An expired ticket.
             let expired = try await session.share("/shared.bin", to: reader.publicKey.clientID, expiry: 1)
             let late = try await run(
-                "blob", ["download", "--home", readerHome.path, "--ticket", expired.text, network.root + "/y", "--json"])
+                "blob",
+                ["download", "--home", readerHome.path, "--ticket", expired.text, network.root + "/y", "--json"])
             #expect((late.json["error"] as? [String: Any])?["code"] as? String == "client.bad_ticket")
             // A ticket for one path does not open another: the blobbers refuse.
-            _ = try await Uploader(session: session).upload([.init(localPath: file.path, remotePath: try RemotePath("/other.bin"))])
+            _ = try await Uploader(session: session).upload([
+                .init(localPath: file.path, remotePath: try RemotePath("/other.bin"))
+            ])
             let wrongPath = try await run(
-                "blob", ["download", "--home", readerHome.path, "--ticket", bundle.text, "/other.bin", network.root + "/z", "--json"])
+                "blob",
+                [
+                    "download", "--home", readerHome.path, "--ticket", bundle.text, "/other.bin", network.root + "/z",
+                    "--json",
+                ])
             #expect(wrongPath.status == 1)
             #expect(!FileManager.default.fileExists(atPath: network.root + "/z"))
         }
@@ -222,16 +251,22 @@ import Testing
             let big = try network.localFile("big.bin", size: 5 * 4 * 65_536, seed: 8)
             let before = try await network.heads()
             await #expect(throws: ClientError.self) {
-                try await Uploader(session: session).upload([.init(localPath: big.path, remotePath: try RemotePath("/big.bin"))])
+                try await Uploader(session: session).upload([
+                    .init(localPath: big.path, remotePath: try RemotePath("/big.bin"))
+                ])
             }
-            await #expect(throws: ClientError.localFile(path: network.root + "/missing", reason: "No such file or directory")) {
+            await #expect(
+                throws: ClientError.localFile(path: network.root + "/missing", reason: "No such file or directory")
+            ) {
                 try await Uploader(session: session).upload([
                     .init(localPath: network.root + "/missing", remotePath: try RemotePath("/missing"))
                 ])
             }
             #expect(try await network.heads() == before)
             for directory in network.blobberDirectories {
-                let staging = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/staging/\(network.allocation.hex)")) ?? []
+                let staging =
+                    (try? FileManager.default.contentsOfDirectory(
+                        atPath: directory + "/staging/\(network.allocation.hex)")) ?? []
                 #expect(staging.isEmpty, "\(directory): \(staging)")
             }
         }

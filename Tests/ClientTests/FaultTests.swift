@@ -39,15 +39,19 @@ import Testing
         try await TestNetwork.with { network in
             let session = try await network.session()
             let file = try network.localFile("s.bin", size: 2 * 4 * 65_536, seed: 23)
-            _ = try await Uploader(session: session).upload([.init(localPath: file.path, remotePath: try RemotePath("/s.bin"))])
+            _ = try await Uploader(session: session).upload([
+                .init(localPath: file.path, remotePath: try RemotePath("/s.bin"))
+            ])
             // Restart the blobber of data shard 2 answering every request 300 ms late.
             let (process, directory) = try await network.blobber(shard: 2)
             let port = try await process.port()
             await process.stop()
             let slow = try ServerProcess(
                 "blobber",
-                ["serve", "--config", directory + "/blobber.yaml", "--port", String(port), "--host", "127.0.0.1",
-                 "--stake", "0", "--fault-delay-ms", "300", "--log-level", "error"])
+                [
+                    "serve", "--config", directory + "/blobber.yaml", "--port", String(port), "--host", "127.0.0.1",
+                    "--stake", "0", "--fault-delay-ms", "300", "--log-level", "error",
+                ])
             // (If the test fails early, `slow` is killed by PID when it is released.)
             _ = try await slow.port()
             let back = network.root + "/s.back"
@@ -92,7 +96,8 @@ import Testing
             let sent = TestLocked<(bytes: Int, killed: Bool)>((0, false))
             var uploader = Uploader(session: session)
             uploader.repairMissed = false
-            let report = try await uploader.upload([.init(localPath: file.path, remotePath: try RemotePath("/big.bin"))]) {
+            let report = try await uploader.upload([.init(localPath: file.path, remotePath: try RemotePath("/big.bin"))]
+            ) {
                 bytes in
                 // After the first batch went out, and before the last: SIGKILL by PID, mid-stream.
                 sent.withLock { state in

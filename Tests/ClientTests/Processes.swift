@@ -62,7 +62,9 @@ func run(
     }
     // Let the pipe handlers drain (bounded).
     for _ in 0..<100 {
-        if out.fileHandleForReading.readabilityHandler == nil && err.fileHandleForReading.readabilityHandler == nil { break }
+        if out.fileHandleForReading.readabilityHandler == nil && err.fileHandleForReading.readabilityHandler == nil {
+            break
+        }
         try await Task.sleep(for: .milliseconds(5))
     }
     out.fileHandleForReading.readabilityHandler = nil

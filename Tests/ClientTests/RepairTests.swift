@@ -10,7 +10,9 @@ import Testing
         try await TestNetwork.with { network in
             let session = try await network.session()
             let old = try network.localFile("old.bin", size: 200_000, seed: 11)
-            _ = try await Uploader(session: session).upload([.init(localPath: old.path, remotePath: try RemotePath("/old.bin"))])
+            _ = try await Uploader(session: session).upload([
+                .init(localPath: old.path, remotePath: try RemotePath("/old.bin"))
+            ])
             // Shard 0 (data) and later shard 5 (parity) miss commits while they are down.
             for (shard, seed) in [(0, UInt64(12)), (5, UInt64(13))] {
                 let down = try await network.blobber(shard: shard)
@@ -37,9 +39,12 @@ import Testing
             for shard in [1, 2] { await (try await network.blobber(shard: shard)).process.stop() }
             for (shard, seed) in [(0, UInt64(12)), (5, UInt64(13))] {
                 let back = network.root + "/back\(shard)"
-                let report = try await Downloader(session: session).download(try RemotePath("/new\(shard).bin"), to: back)
+                let report = try await Downloader(session: session).download(
+                    try RemotePath("/new\(shard).bin"), to: back)
                 #expect(report.servedBy.contains(0) && report.servedBy.contains(5))
-                #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(ShardEncoderTests.bytes(3 * 4 * 65_536 + 77, seed: seed)))
+                #expect(
+                    try Data(contentsOf: URL(fileURLWithPath: back))
+                        == Data(ShardEncoderTests.bytes(3 * 4 * 65_536 + 77, seed: seed)))
             }
         }
     }

@@ -34,8 +34,11 @@ final class TestNetwork: Sendable {
                 guard initialized.status == 0 else { throw TestFailure("blobber init: \(initialized.stderr)") }
                 let server = try ServerProcess(
                     "blobber",
-                    ["serve", "--config", directory + "/blobber.yaml", "--port", "0", "--host", "127.0.0.1", "--stake", "0",
-                     "--region", "r\(index % 3)", "--log-level", "error"] + blobberArguments)
+                    [
+                        "serve", "--config", directory + "/blobber.yaml", "--port", "0", "--host", "127.0.0.1",
+                        "--stake", "0",
+                        "--region", "r\(index % 3)", "--log-level", "error",
+                    ] + blobberArguments)
                 blobbers.append(server)
                 directories.append(directory)
             }
@@ -52,7 +55,8 @@ final class TestNetwork: Sendable {
             settings.allocations = [view.allocation.id]
             try home.saveSettings(settings)
             return TestNetwork(
-                ledger: ledger, blobbers: blobbers, blobberDirectories: directories, root: root, home: home, owner: owner,
+                ledger: ledger, blobbers: blobbers, blobberDirectories: directories, root: root, home: home,
+                owner: owner,
                 allocation: view.allocation.id)
         } catch {
             for server in blobbers { await server.stop() }
@@ -128,8 +132,11 @@ final class TestNetwork: Sendable {
         await old.stop()
         let fresh = try ServerProcess(
             "blobber",
-            ["serve", "--config", directory + "/blobber.yaml", "--port", String(port), "--host", "127.0.0.1", "--stake", "0",
-             "--log-level", "error"])
+            [
+                "serve", "--config", directory + "/blobber.yaml", "--port", String(port), "--host", "127.0.0.1",
+                "--stake", "0",
+                "--log-level", "error",
+            ])
         processes.withLock { list in
             if let position = list.firstIndex(where: { $0 === old }) { list[position] = fresh }
         }

@@ -49,17 +49,22 @@ struct UploadBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runCommand(options, text: { (figures: Figures) in
-            var lines = [
-                "upload    \(String(format: "%.1f", figures.uploadMBps)) MB/s (\(String(format: "%.2f", figures.uploadSeconds)) s)",
-                "download  \(String(format: "%.1f", figures.downloadMBps)) MB/s (\(String(format: "%.2f", figures.downloadSeconds)) s)",
-            ]
-            if let ratio = figures.downloadSlowBlobberRatio {
-                lines.append("slow-blobber download ratio \(String(format: "%.2f", ratio))")
+        try await runCommand(
+            options,
+            text: { (figures: Figures) in
+                var lines = [
+                    "upload    \(String(format: "%.1f", figures.uploadMBps)) MB/s (\(String(format: "%.2f", figures.uploadSeconds)) s)",
+                    "download  \(String(format: "%.1f", figures.downloadMBps)) MB/s (\(String(format: "%.2f", figures.downloadSeconds)) s)",
+                ]
+                if let ratio = figures.downloadSlowBlobberRatio {
+                    lines.append("slow-blobber download ratio \(String(format: "%.2f", ratio))")
+                }
+                lines.append(
+                    "peak RSS  \(String(format: "%.1f", figures.uploadPeakRSSMiB)) MiB after the upload, \(String(format: "%.1f", figures.peakRSSMiB)) MiB in all"
+                )
+                return lines.joined(separator: "\n")
             }
-            lines.append("peak RSS  \(String(format: "%.1f", figures.uploadPeakRSSMiB)) MiB after the upload, \(String(format: "%.1f", figures.peakRSSMiB)) MiB in all")
-            return lines.joined(separator: "\n")
-        }) { context throws(ClientError) in
+        ) { context throws(ClientError) in
             let bytes = Sizes.parseBytes(size)!
             let folder = scratch ?? FileManager.default.temporaryDirectory.path
             let source = folder + "/blob-bench-\(UUID().uuidString)"
@@ -97,14 +102,16 @@ struct UploadBench: AsyncParsableCommand {
             let megabytes = Double(bytes) / 1e6
             return Figures(
                 sizeBytes: bytes, uploadMBps: megabytes / upload, downloadMBps: megabytes / download,
-                downloadSlowBlobberRatio: slow, peakRSSMiB: Self.peakRSSMiB(), uploadPeakRSSMiB: uploadPeak, uploadSeconds: upload,
+                downloadSlowBlobberRatio: slow, peakRSSMiB: Self.peakRSSMiB(), uploadPeakRSSMiB: uploadPeak,
+                uploadSeconds: upload,
                 downloadSeconds: download, slowDownloadSeconds: slow.map { $0 * download })
         }
     }
 
     /// A pseudo-random file of `size` bytes (incompressible, no two stripes alike).
     static func writePattern(to path: String, size: UInt64) throws(ClientError) {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
         else { throw .localFile(path: path, reason: "cannot create") }
         defer { try? handle.close() }
         var remaining = size
