@@ -1,5 +1,8 @@
 import Erasure
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 public import Merkle
 import NIOCore
 public import StorageProtocol
@@ -207,7 +210,17 @@ public struct Downloader: Sendable {
                             let from = max(wanted.lowerBound, plainStart) - plainStart
                             let to = min(wanted.upperBound + 1, plainStart + UInt64(length)) - plainStart
                             if from < to {
-                                output.write(Data(UnsafeRawBufferPointer(rebasing: plain[Int(from)..<Int(to)])))
+                                let piece = UnsafeRawBufferPointer(rebasing: plain[Int(from)..<Int(to)])
+                                var done = 0
+                                while done < piece.count {
+                                    let wrote = Glibc.write(
+                                        output.fileDescriptor, piece.baseAddress! + done, piece.count - done)
+                                    if wrote < 0 {
+                                        if errno == EINTR { continue }
+                                        return .localFile(path: partial, reason: String(cString: strerror(errno)))
+                                    }
+                                    done += wrote
+                                }
                                 written += to - from
                             }
                             return nil
