@@ -66,7 +66,9 @@ struct AllocCommand: AsyncParsableCommand {
                 "  \(dataShards)+\(parityShards), \(Sizes.format(bytes: size)), expires \(expires), write pool \(Output.tokens(writePool)) tokens",
             ]
             for place in blobbers {
-                lines.append("  shard \(place.shardIndex): \(place.id.prefix(16))  seq \(place.sequence)  \(Sizes.format(bytes: place.chainSize))")
+                lines.append(
+                    "  shard \(place.shardIndex): \(place.id.prefix(16))  seq \(place.sequence)  \(Sizes.format(bytes: place.chainSize))"
+                )
             }
             return lines.joined(separator: "\n")
         }
@@ -85,8 +87,12 @@ struct AllocCommand: AsyncParsableCommand {
         @Option(help: "Comma-separated blobber ids in shard order, instead of choosing.") var blobbers: String?
 
         func validate() throws {
-            guard Sizes.parseBytes(size) ?? 0 > 0 else { throw ValidationError("--size \(size) is not a size like 2GiB") }
-            guard Sizes.parseDuration(expiry) != nil else { throw ValidationError("--expiry \(expiry) is not like 30d or 12h") }
+            guard Sizes.parseBytes(size) ?? 0 > 0 else {
+                throw ValidationError("--size \(size) is not a size like 2GiB")
+            }
+            guard Sizes.parseDuration(expiry) != nil else {
+                throw ValidationError("--expiry \(expiry) is not like 30d or 12h")
+            }
             guard data >= 1, parity >= 0, data + parity <= 256 else {
                 throw ValidationError("need --data ≥ 1, --parity ≥ 0 and at most 256 shards in all")
             }
@@ -97,7 +103,9 @@ struct AllocCommand: AsyncParsableCommand {
                 var explicit: [BlobberID]?
                 if let blobbers {
                     explicit = try blobbers.split(separator: ",").map { text throws(ClientError) in
-                        guard let id = BlobberID(hex: text) else { throw .invalidArgument("\(text) is not a blobber id") }
+                        guard let id = BlobberID(hex: text) else {
+                            throw .invalidArgument("\(text) is not a blobber id")
+                        }
                         return id
                     }
                 }
@@ -124,7 +132,8 @@ struct AllocCommand: AsyncParsableCommand {
                 let ledger = try context.ledger()
                 var out: [Summary] = []
                 for id in context.settings.allocations {
-                    out.append(Summary(try await ledger.allocation(id), isDefault: id == context.settings.defaultAllocation))
+                    out.append(
+                        Summary(try await ledger.allocation(id), isDefault: id == context.settings.defaultAllocation))
                 }
                 return out
             }
@@ -132,14 +141,16 @@ struct AllocCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one allocation (the default one without --alloc).")
+        static let configuration = CommandConfiguration(
+            abstract: "Show one allocation (the default one without --alloc).")
         @OptionGroup var options: GlobalOptions
         @Option(help: "Allocation id.") var alloc: String?
 
         func run() async throws {
             try await runCommand(options, text: \.text) { context throws(ClientError) in
                 let id = try context.allocationID(alloc)
-                return Summary(try await context.ledger().allocation(id), isDefault: id == context.settings.defaultAllocation)
+                return Summary(
+                    try await context.ledger().allocation(id), isDefault: id == context.settings.defaultAllocation)
             }
         }
     }

@@ -11,6 +11,7 @@ struct Blob: AsyncParsableCommand {
             """,
         subcommands: [
             WalletCommand.self, AllocCommand.self, UploadCommand.self, DownloadCommand.self, ListCommand.self,
-            RemoveCommand.self, MoveCommand.self, ShareCommand.self, StatusCommand.self, BenchCommand.self,
+            RemoveCommand.self, MoveCommand.self, ShareCommand.self, StatusCommand.self, RepairCommand.self,
+            BenchCommand.self,
         ])
 }

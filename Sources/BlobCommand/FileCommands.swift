@@ -32,17 +32,23 @@ struct DownloadCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runCommand(options, text: { (report: Downloader.Report) in
-            var lines = ["downloaded \(report.path): \(Sizes.format(bytes: report.bytes)) in \(String(format: "%.2f", report.seconds)) s"]
-            for (blobber, reason) in report.dropped.sorted(by: { $0.key < $1.key }) {
-                lines.append("warning: blobber \(blobber.prefix(12)) was dropped: \(reason)")
+        try await runCommand(
+            options,
+            text: { (report: Downloader.Report) in
+                var lines = [
+                    "downloaded \(report.path): \(Sizes.format(bytes: report.bytes)) in \(String(format: "%.2f", report.seconds)) s"
+                ]
+                for (blobber, reason) in report.dropped.sorted(by: { $0.key < $1.key }) {
+                    lines.append("warning: blobber \(blobber.prefix(12)) was dropped: \(reason)")
+                }
+                return lines.joined(separator: "\n")
             }
-            return lines.joined(separator: "\n")
-        }) { context throws(ClientError) in
+        ) { context throws(ClientError) in
             var bundle: TicketBundle?
             if let ticket {
                 let parsed = try TicketBundle(text: ticket)
-                try parsed.check(reader: try context.wallet().publicKey.clientID, now: Int64(Date().timeIntervalSince1970 * 1000))
+                try parsed.check(
+                    reader: try context.wallet().publicKey.clientID, now: Int64(Date().timeIntervalSince1970 * 1000))
                 bundle = parsed
             }
             let remote: String
@@ -60,7 +66,8 @@ struct DownloadCommand: AsyncParsableCommand {
             let session = try await context.session(alloc, ticket: bundle?.ticket)
             var downloader = Downloader(session: session)
             downloader.ticketKey = bundle?.stripeKey
-            return try await downloader.download(try remotePath(remote), to: local, range: range.flatMap(Self.parseRange))
+            return try await downloader.download(
+                try remotePath(remote), to: local, range: range.flatMap(Self.parseRange))
         }
     }
 }
@@ -72,11 +79,16 @@ struct ListCommand: AsyncParsableCommand {
     @Argument(help: "Remote directory.") var path: String = "/"
 
     func run() async throws {
-        try await runCommand(options, text: { (listing: FileOperations.Listing) in
-            (listing.directories.map { "\($0)" }
-                + listing.files.map { "\($0.path.split(separator: "/").last ?? "")  \(Sizes.format(bytes: UInt64($0.size)))\($0.encryption.isEmpty ? "" : "  encrypted")" })
-                .joined(separator: "\n")
-        }) { context throws(ClientError) in
+        try await runCommand(
+            options,
+            text: { (listing: FileOperations.Listing) in
+                (listing.directories.map { "\($0)" }
+                    + listing.files.map {
+                        "\($0.path.split(separator: "/").last ?? "")  \(Sizes.format(bytes: UInt64($0.size)))\($0.encryption.isEmpty ? "" : "  encrypted")"
+                    })
+                    .joined(separator: "\n")
+            }
+        ) { context throws(ClientError) in
             let directory = path.hasSuffix("/") ? path : path + "/"
             return try await FileOperations(session: try await context.session(alloc)).list(directory)
         }
@@ -112,7 +124,8 @@ struct MoveCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runCommand(options, text: { (done: Done) in done.done }) { context throws(ClientError) in
-            try await FileOperations(session: try await context.session(alloc)).move(try remotePath(from), to: try remotePath(to))
+            try await FileOperations(session: try await context.session(alloc)).move(
+                try remotePath(from), to: try remotePath(to))
             return Done(done: "moved \(from) to \(to)")
         }
     }
@@ -156,12 +169,20 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "Allocation id (default: the default allocation).") var alloc: String?
 
     func run() async throws {
-        try await runCommand(options, text: { (status: AllocationStatus) in
-            (["allocation \(status.allocationID)"] + status.blobbers.map { row in
-                guard row.reachable else { return "  shard \(row.shardIndex) \(row.blobberID.prefix(12))  UNREACHABLE  \(row.error ?? "")" }
-                return "  shard \(row.shardIndex) \(row.blobberID.prefix(12))  seq \(row.sequence ?? 0)  root \(row.allocationRoot?.prefix(12) ?? "")  meta \(row.fileMetaRoot?.prefix(12) ?? "")  \(row.agrees ? "agrees" : "DISAGREES")  ledger seq \(row.ledgerSequence ?? 0) \(row.ledgerAgrees ? "ok" : "behind/differs")"
-            }).joined(separator: "\n")
-        }) { context throws(ClientError) in
+        try await runCommand(
+            options,
+            text: { (status: AllocationStatus) in
+                (["allocation \(status.allocationID)"]
+                    + status.blobbers.map { row in
+                        guard row.reachable else {
+                            return
+                                "  shard \(row.shardIndex) \(row.blobberID.prefix(12))  UNREACHABLE  \(row.error ?? "")"
+                        }
+                        return
+                            "  shard \(row.shardIndex) \(row.blobberID.prefix(12))  seq \(row.sequence ?? 0)  root \(row.allocationRoot?.prefix(12) ?? "")  meta \(row.fileMetaRoot?.prefix(12) ?? "")  \(row.agrees ? "agrees" : "DISAGREES")  ledger seq \(row.ledgerSequence ?? 0) \(row.ledgerAgrees ? "ok" : "behind/differs")"
+                    }).joined(separator: "\n")
+            }
+        ) { context throws(ClientError) in
             await AllocationStatus.gather(try await context.session(alloc))
         }
     }

@@ -53,14 +53,16 @@ struct CommandContext {
     func session(_ explicit: String?, ticket: ShareTicket? = nil) async throws(ClientError) -> AllocationSession {
         let id: AllocationID
         if let ticket { id = ticket.allocationID } else { id = try allocationID(explicit) }
-        return try await AllocationSession.open(id, ledger: try ledger(), signer: try wallet(), home: home, ticket: ticket)
+        return try await AllocationSession.open(
+            id, ledger: try ledger(), signer: try wallet(), home: home, ticket: ticket)
     }
 }
 
 /// Runs a command body: prints its result as JSON or text, and turns errors into a clear message and
 /// exit status 1 (a JSON `{"error": {"code", "message"}}` with --json).
 func runCommand<Result: Encodable>(
-    _ options: GlobalOptions, text: (Result) -> String, _ body: (inout CommandContext) async throws(ClientError) -> Result
+    _ options: GlobalOptions, text: (Result) -> String,
+    _ body: (inout CommandContext) async throws(ClientError) -> Result
 ) async throws {
     do throws(ClientError) {
         var context = try CommandContext(options)
@@ -93,7 +95,9 @@ enum Output {
     static func tokens(_ units: UInt64) -> String {
         let whole = units / Token.unitsPerToken
         let fraction = units % Token.unitsPerToken
-        return fraction == 0 ? "\(whole)" : "\(whole).\(String(format: "%010llu", fraction).replacingOccurrences(of: "0+$", with: "", options: .regularExpression))"
+        return fraction == 0
+            ? "\(whole)"
+            : "\(whole).\(String(format: "%010llu", fraction).replacingOccurrences(of: "0+$", with: "", options: .regularExpression))"
     }
 }
 
@@ -121,7 +125,8 @@ final class Progress: @unchecked Sendable {
         guard now.timeIntervalSince(lastPrinted) > 0.1 || done >= total else { return }
         lastPrinted = now
         let percent = total == 0 ? 100 : Int(Double(done) * 100 / Double(total))
-        FileHandle.standardError.write(Data("\r\(label) \(percent)% \(Sizes.format(bytes: done))/\(Sizes.format(bytes: total))".utf8))
+        FileHandle.standardError.write(
+            Data("\r\(label) \(percent)% \(Sizes.format(bytes: done))/\(Sizes.format(bytes: total))".utf8))
         if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }

@@ -15,13 +15,31 @@ struct UploadCommand: AsyncParsableCommand {
     @Argument(help: "Remote path (a directory's files go below it).") var remote: String
 
     func run() async throws {
-        try await runCommand(options, text: { (report: Uploader.Report) in
-            var lines = ["uploaded \(report.files.count) file(s), \(Sizes.format(bytes: report.bytes)); committed on \(report.committed.count) blobbers"]
-            for (blobber, reason) in report.missed.sorted(by: { $0.key < $1.key }) {
-                lines.append("warning: blobber \(blobber.prefix(12)) missed the commit (\(reason)); run `blob repair`")
+        try await runCommand(
+            options,
+            text: { (report: Uploader.Report) in
+                var lines = [
+                    "uploaded \(report.files.count) file(s), \(Sizes.format(bytes: report.bytes)); committed on \(report.committed.count) blobbers"
+                ]
+                for (blobber, reason) in report.missed.sorted(by: { $0.key < $1.key }) {
+                    lines.append("warning: blobber \(blobber.prefix(12)) missed the commit (\(reason))")
+                }
+                if let repair = report.repair {
+                    for (shard, outcome) in repair.repaired.sorted(by: { $0.key < $1.key }) {
+                        lines.append(
+                            outcome.error == nil
+                                ? "repaired shard \(shard)"
+                                : "shard \(shard) could not be repaired yet: \(outcome.error!)")
+                    }
+                    if !repair.unreachable.isEmpty {
+                        lines.append(
+                            "shards \(repair.unreachable.map(String.init).joined(separator: ", ")) are unreachable: run `blob repair` once they are back"
+                        )
+                    }
+                }
+                return lines.joined(separator: "\n")
             }
-            return lines.joined(separator: "\n")
-        }) { context throws(ClientError) in
+        ) { context throws(ClientError) in
             let items = try UploadCommand.items(local: local, remote: remote)
             let session = try await context.session(alloc)
             let total = items.reduce(UInt64(0)) { sum, item in
@@ -50,9 +68,11 @@ struct UploadCommand: AsyncParsableCommand {
         while let relative = enumerator.nextObject() as? String {
             let full = local + "/" + relative
             var nestedDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: full, isDirectory: &nestedDirectory), !nestedDirectory.boolValue
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &nestedDirectory),
+                !nestedDirectory.boolValue
             else { continue }
-            items.append(Uploader.Item(localPath: full, remotePath: try path((base == "/" ? "" : base) + "/" + relative)))
+            items.append(
+                Uploader.Item(localPath: full, remotePath: try path((base == "/" ? "" : base) + "/" + relative)))
         }
         guard !items.isEmpty else { throw .localFile(path: local, reason: "the directory holds no files") }
         return items.sorted { $0.remotePath < $1.remotePath }

@@ -40,7 +40,8 @@ struct WalletCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the wallet's id and, with a ledger, its balance.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the wallet's id and, with a ledger, its balance.")
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {

@@ -43,7 +43,8 @@ public struct AllocationService: Sendable {
 
     /// Chooses blobbers (probing each one's latency), locks the write pool and creates the allocation.
     public func create(_ request: Request) async throws(ClientError) -> AllocationView {
-        guard request.dataShards >= 1, request.parityShards >= 0, request.dataShards + request.parityShards <= 256 else {
+        guard request.dataShards >= 1, request.parityShards >= 0, request.dataShards + request.parityShards <= 256
+        else {
             throw .invalidArgument("--data must be at least 1, --parity at least 0, and together at most 256")
         }
         guard request.size > 0 else { throw .invalidArgument("--size must be positive") }
@@ -57,7 +58,9 @@ public struct AllocationService: Sendable {
                 return record
             }
             guard chosen.count == request.dataShards + request.parityShards else {
-                throw .invalidArgument("--blobbers names \(chosen.count) blobbers; --data + --parity is \(request.dataShards + request.parityShards)")
+                throw .invalidArgument(
+                    "--blobbers names \(chosen.count) blobbers; --data + --parity is \(request.dataShards + request.parityShards)"
+                )
             }
         } else {
             let candidates = await probe(all)

@@ -47,7 +47,8 @@ public struct AllocationStatus: Sendable, Codable {
         let states = await withTaskGroup(of: (Int, Result<AllocationStateResponse, ClientError>).self) { group in
             for index in session.blobbers.indices {
                 group.addTask {
-                    do throws(ClientError) { return (index, .success(try await session.blobbers[index].state())) } catch {
+                    do throws(ClientError) { return (index, .success(try await session.blobbers[index].state())) } catch
+                    {
                         return (index, .failure(error))
                     }
                 }
@@ -59,7 +60,8 @@ public struct AllocationStatus: Sendable, Codable {
         var counts: [Hash: Int] = [:]
         for case .success(let state)? in states.values { counts[state.head.fileMetaRoot, default: 0] += 1 }
         let agreed = counts.max { $0.value < $1.value }?.key
-        let ledgerHeads = Dictionary(session.view.blobbers.map { ($0.blobberID, $0.head) }, uniquingKeysWith: { a, _ in a })
+        let ledgerHeads = Dictionary(
+            session.view.blobbers.map { ($0.blobberID, $0.head) }, uniquingKeysWith: { a, _ in a })
         var rows: [Blobber] = []
         for (index, client) in session.blobbers.enumerated() {
             let ledger = ledgerHeads[client.blobberID]

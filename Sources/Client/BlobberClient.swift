@@ -47,7 +47,8 @@ public struct BlobberClient: Sendable {
     }
 
     public func uploadStatus(uploadID: String) async throws(ClientError) -> UploadStatus {
-        try await decode(try await send(signed("GET", "\(prefix)/uploads/\(uploadID)", body: nil)), as: UploadStatus.self)
+        try await decode(
+            try await send(signed("GET", "\(prefix)/uploads/\(uploadID)", body: nil)), as: UploadStatus.self)
     }
 
     public func dropUpload(uploadID: String) async throws(ClientError) {
@@ -82,7 +83,8 @@ public struct BlobberClient: Sendable {
 
     public func list(_ directory: String) async throws(ClientError) -> ListResponse {
         try await decode(
-            try await send(signed("GET", "\(prefix)/list?path=\(Self.query(directory))", body: nil)), as: ListResponse.self)
+            try await send(signed("GET", "\(prefix)/list?path=\(Self.query(directory))", body: nil)),
+            as: ListResponse.self)
     }
 
     /// Blocks `[start, start + count)` of `path`'s shard, with the range proof from the headers.
@@ -94,7 +96,11 @@ public struct BlobberClient: Sendable {
         guard let rootText = reply.headers.first(name: "x-blob-shard-root"), let root = Hash(hex: rootText),
             let countText = reply.headers.first(name: "x-blob-block-count"), let leafCount = Int(countText),
             let proofText = reply.headers.first(name: "x-blob-range-proof"), let proofBytes = Hex.decode(proofText)
-        else { throw .badAnswer(blobber: blobberID, reason: "blocks answer lacks x-blob-shard-root, x-blob-block-count or x-blob-range-proof") }
+        else {
+            throw .badAnswer(
+                blobber: blobberID,
+                reason: "blocks answer lacks x-blob-shard-root, x-blob-block-count or x-blob-range-proof")
+        }
         do {
             let proof = try ShardRangeProof(
                 start: start, count: count, leafCount: leafCount, serializedHashes: proofBytes)
@@ -135,7 +141,9 @@ public struct BlobberClient: Sendable {
         return request
     }
 
-    func postJSON<T: Decodable>(_ target: String, _ value: some Encodable, as type: T.Type) async throws(ClientError) -> T {
+    func postJSON<T: Decodable>(_ target: String, _ value: some Encodable, as type: T.Type) async throws(ClientError)
+        -> T
+    {
         let body = ClientJSON.encode(value)
         return try await decode(try await send(signed("POST", target, body: body), timeout: .seconds(120)), as: type)
     }
@@ -154,7 +162,8 @@ public struct BlobberClient: Sendable {
         if let body = try? reply.decode(ErrorBody.self) {
             return .blobberRefused(blobber: blobberID, status: reply.status, code: body.code, message: body.message)
         }
-        return .blobberRefused(blobber: blobberID, status: reply.status, code: "http.\(reply.status)", message: "HTTP \(reply.status)")
+        return .blobberRefused(
+            blobber: blobberID, status: reply.status, code: "http.\(reply.status)", message: "HTTP \(reply.status)")
     }
 
     func decode<T: Decodable>(_ reply: HTTPReply, as type: T.Type) throws(ClientError) -> T {

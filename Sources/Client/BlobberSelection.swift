@@ -77,7 +77,8 @@ public struct BlobberSelection: Sendable {
             return values.map { ($0 - low) / (high - low) }
         }
         let prices = normalised(eligible.map { Double($0.record.writePrice) })
-        let latencies = normalised(eligible.map { Double($0.latency!.components.attoseconds) / 1e18 + Double($0.latency!.components.seconds) })
+        let latencies = normalised(
+            eligible.map { Double($0.latency!.components.attoseconds) / 1e18 + Double($0.latency!.components.seconds) })
         let free = normalised(eligible.map { Double($0.free) })
         return eligible.indices.map { index in
             (eligible[index], prices[index] + latencies[index] - free[index] / 2)

@@ -6,7 +6,7 @@ import StorageProtocol
 /// Reads runs of stripes from the `k` best blobbers of a file: verifies every block against the
 /// blobber's shard root, hedges a slow request to a spare blobber, drops a blobber that errs or lies,
 /// and rebuilds missing data blocks from parity.
-struct BlockReader {
+struct BlockReader: Sendable {
     let session: AllocationSession
     let path: String
     let hedgeAfter: Duration
@@ -19,7 +19,10 @@ struct BlockReader {
     var hedges = 0
     var failures: [String: String]
 
-    init(session: AllocationSession, path: String, sources: [Downloader.Source], hedgeAfter: Duration, failures: [String: String]) {
+    init(
+        session: AllocationSession, path: String, sources: [Downloader.Source], hedgeAfter: Duration,
+        failures: [String: String]
+    ) {
         self.session = session
         self.path = path
         self.hedgeAfter = hedgeAfter
@@ -74,15 +77,21 @@ struct BlockReader {
                         guard range.shardRoot == entry.shardRoot, range.proof.leafCount == Int(entry.blockCount),
                             range.bytes.readableBytes == blocks.count * ShardTree.blockSize
                         else {
-                            throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "blocks of another shard or length")
-                        }
-                        do {
-                            try range.proof.verify(concatenatedBlocks: Array(range.bytes.readableBytesView), against: entry.shardRoot)
-                        } catch {
                             throw ClientError.badAnswer(
-                                blobber: blobber.blobberID, reason: "returned blocks that do not verify: \(error)")
+                                blobber: blobber.blobberID, reason: "blocks of another shard or length")
                         }
-                        return .fetched(index: index, result: .success(range.bytes), seconds: (clock.now - start).seconds)
+                        let failure: ShardProofError? = range.bytes.withUnsafeReadableBytes { raw in
+                            do throws(ShardProofError) {
+                                try range.proof.verify(concatenatedBlocks: raw, against: entry.shardRoot)
+                                return nil
+                            } catch { return error }
+                        }
+                        if let failure {
+                            throw ClientError.badAnswer(
+                                blobber: blobber.blobberID, reason: "returned blocks that do not verify: \(failure)")
+                        }
+                        return .fetched(
+                            index: index, result: .success(range.bytes), seconds: (clock.now - start).seconds)
                     } catch {
                         return .fetched(index: index, result: .failure(error), seconds: (clock.now - start).seconds)
                     }
@@ -125,7 +134,8 @@ struct BlockReader {
                 if got.count < k, inflight.isEmpty, next >= ranking.count { break }
             }
             group.cancelAll()
-            return got.count >= k ? .success(got) : .failure(.tooFewGoodBlobbers(path: path, good: got.count, required: k, failures: []))
+            return got.count >= k
+                ? .success(got) : .failure(.tooFewGoodBlobbers(path: path, good: got.count, required: k, failures: []))
         }
         for event in events {
             guard case .fetched(let index, let result, let seconds) = event else { continue }
@@ -189,13 +199,17 @@ struct BlockReader {
         }
         out.withUnsafeMutableBytes { raw in
             for j in 0..<k {
-                let source: [UInt8] = shards[j].map { Array($0.readableBytesView) } ?? rebuilt[j]!
-                source.withUnsafeBytes { bytes in
+                let place = { (bytes: UnsafeRawBufferPointer) in
                     for b in 0..<count {
                         let target = (b * k + j) * block
                         UnsafeMutableRawBufferPointer(rebasing: raw[target..<(target + block)])
                             .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[(b * block)..<((b + 1) * block)]))
                     }
+                }
+                if let buffer = shards[j] {
+                    buffer.withUnsafeReadableBytes(place)
+                } else {
+                    rebuilt[j]!.withUnsafeBytes(place)
                 }
             }
         }

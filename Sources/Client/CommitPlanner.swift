@@ -72,7 +72,9 @@ public struct CommitPlanner: Sendable {
                 allocationTrie.remove(path: path.string)
                 metaTrie.remove(path: path.string)
             case .rename(let from, let entry):
-                guard leaves[FileEntry.key(forPath: from.string)] != nil else { throw .remoteNotFound(path: from.string) }
+                guard leaves[FileEntry.key(forPath: from.string)] != nil else {
+                    throw .remoteNotFound(path: from.string)
+                }
                 delta -= held(entry.path) * Int64(ShardTree.blockSize)
                 current[entry.path] = held(from.string)
                 current[from.string] = 0
@@ -131,7 +133,8 @@ public struct CommitPlanner: Sendable {
             do {
                 try marker.verifySignature(owner: owner.publicKey)
             } catch {
-                throw .blobberDiverged(blobber: blobber, reason: "its latest marker is not signed by this wallet: \(error)")
+                throw .blobberDiverged(
+                    blobber: blobber, reason: "its latest marker is not signed by this wallet: \(error)")
             }
             reference = marker
         } else {
@@ -149,7 +152,8 @@ public struct CommitPlanner: Sendable {
             throw .blobberDiverged(
                 blobber: blobber,
                 reason: "it is at sequence \(proofs.head.sequence) root \(proofs.head.allocationRoot.hex.prefix(12)), "
-                    + "this wallet last signed sequence \(expected.sequence) root \(expected.allocationRoot.hex.prefix(12))")
+                    + "this wallet last signed sequence \(expected.sequence) root \(expected.allocationRoot.hex.prefix(12))"
+            )
         }
         return expected
     }

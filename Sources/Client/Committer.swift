@@ -11,7 +11,8 @@ struct Committer: Sendable {
     /// Runs the commit on the blobbers `consensus` has staged. `changes(index)` gives blobber `index`'s
     /// changes. Throws `consensusFailed` after a rollback.
     func commit(
-        consensus: ConsensusBox, now: Int64, changes: @escaping @Sendable (Int) async throws(ClientError) -> [CommitChange]
+        consensus: ConsensusBox, now: Int64,
+        changes: @escaping @Sendable (Int) async throws(ClientError) -> [CommitChange]
     ) async throws(ClientError) {
         let commitSet = consensus.withLock { $0.finishStaging() }
         guard !commitSet.isEmpty else {
@@ -64,7 +65,8 @@ struct Committer: Sendable {
                     let previous = heads[index]
                 else { continue }
                 group.addTask {
-                    let marker = session.planner.rollbackMarker(undoing: committed, previous: previous, now: Clock.nowMillis)
+                    let marker = session.planner.rollbackMarker(
+                        undoing: committed, previous: previous, now: Clock.nowMillis)
                     do throws(ClientError) {
                         _ = try await session.blobbers[index].rollback(marker)
                         return (index, marker, nil)

@@ -1,5 +1,8 @@
 import Erasure
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 public import Merkle
 import NIOCore
 public import StorageProtocol
@@ -47,7 +50,9 @@ public struct Downloader: Sendable {
     }
 
     /// Verified entries from every blobber that has the file, timed.
-    func locate(_ path: RemotePath) async throws(ClientError) -> (entry: FileEntry, sources: [Source], failures: [String: String]) {
+    func locate(_ path: RemotePath) async throws(ClientError) -> (
+        entry: FileEntry, sources: [Source], failures: [String: String]
+    ) {
         let owner = session.view.allocation.ownerKey
         let local = session.isOwner ? (try? session.home.loadMarkers(session.id)) ?? SignedMarkers() : SignedMarkers()
         let results = await withTaskGroup(of: (Int, Result<Source?, ClientError>).self) { group in
@@ -68,7 +73,8 @@ public struct Downloader: Sendable {
                             throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "marker: \(error)")
                         }
                         guard marker.allocationID == session.id, marker.blobberID == blobber.blobberID else {
-                            throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "the marker is for another chain")
+                            throw ClientError.badAnswer(
+                                blobber: blobber.blobberID, reason: "the marker is for another chain")
                         }
                         if let known = local[blobber.blobberID], marker.sequence < known.sequence {
                             throw ClientError.blobberDiverged(
@@ -80,7 +86,8 @@ public struct Downloader: Sendable {
                         }
                         do {
                             try answer.proof.verifyInclusion(
-                                key: answer.entry.key, valueHash: answer.entry.entryHash, blocks: answer.entry.blockCount,
+                                key: answer.entry.key, valueHash: answer.entry.entryHash,
+                                blocks: answer.entry.blockCount,
                                 root: marker.allocationRoot)
                         } catch {
                             throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "entry proof: \(error)")
@@ -154,44 +161,79 @@ public struct Downloader: Sendable {
         guard let output = FileHandle(forWritingAtPath: partial) else {
             throw .localFile(path: partial, reason: "cannot create")
         }
-        var reader = BlockReader(
+        let initialReader = BlockReader(
             session: session, path: path.string, sources: sources, hedgeAfter: hedgeAfter, failures: initialFailures)
         let decryptor = key.map { StripeDecryptor(key: $0) }
         var contentHasher = SHA256()
         var written: UInt64 = 0
+        // The next run is fetched and verified while this one is decrypted, hashed and written.
+        let runs = BoundedChannel<Run>(capacity: 1)
+        let finalReader = Locked<BlockReader?>(nil)
+        let readFailure = Locked<ClientError?>(nil)
+        let blocksPerRequest = self.blocksPerRequest
         do {
-            var stripe = firstStripe
-            while stripe <= lastStripe {
-                let count = min(blocksPerRequest, lastStripe - stripe + 1)
-                var stripes = try await reader.read(blocks: stripe..<(stripe + count))
-                for offset in 0..<count {
-                    let index = stripe + offset
-                    let plainStart = UInt64(index) * UInt64(perStripe)
-                    let length = Int(min(UInt64(perStripe), size - plainStart))
-                    let failure: ClientError? = stripes.withUnsafeMutableBytes { raw -> ClientError? in
-                        let stripeBytes = UnsafeMutableRawBufferPointer(
-                            rebasing: raw[(offset * stripeLength)..<((offset + 1) * stripeLength)])
-                        if let decryptor {
-                            do {
-                                try decryptor.open(stripe: stripeBytes, plaintextLength: length, index: index)
-                            } catch {
-                                return .integrity(path: path.string, reason: "stripe \(index): \(error)")
-                            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    var reader = initialReader
+                    var stripe = firstStripe
+                    do throws(ClientError) {
+                        while stripe <= lastStripe {
+                            let count = min(blocksPerRequest, lastStripe - stripe + 1)
+                            let bytes = try await reader.read(blocks: stripe..<(stripe + count))
+                            guard await runs.send(Run(first: stripe, count: count, bytes: bytes)) else { break }
+                            stripe += count
                         }
-                        let plain = UnsafeRawBufferPointer(rebasing: stripeBytes[0..<length])
-                        if range == nil { contentHasher.update(plain) }
-                        let from = max(wanted.lowerBound, plainStart) - plainStart
-                        let to = min(wanted.upperBound + 1, plainStart + UInt64(length)) - plainStart
-                        if from < to {
-                            output.write(Data(UnsafeRawBufferPointer(rebasing: plain[Int(from)..<Int(to)])))
-                            written += to - from
-                        }
-                        return nil
+                    } catch {
+                        readFailure.withLock { $0 = error }
                     }
-                    if let failure { throw failure }
+                    finalReader.withLock { $0 = reader }
+                    runs.finish()
                 }
-                stripe += count
+                for await run in runs {
+                    var stripes = run.bytes
+                    for offset in 0..<run.count {
+                        let index = run.first + offset
+                        let plainStart = UInt64(index) * UInt64(perStripe)
+                        let length = Int(min(UInt64(perStripe), size - plainStart))
+                        let failure: ClientError? = stripes.withUnsafeMutableBytes { raw -> ClientError? in
+                            let stripeBytes = UnsafeMutableRawBufferPointer(
+                                rebasing: raw[(offset * stripeLength)..<((offset + 1) * stripeLength)])
+                            if let decryptor {
+                                do {
+                                    try decryptor.open(stripe: stripeBytes, plaintextLength: length, index: index)
+                                } catch {
+                                    return .integrity(path: path.string, reason: "stripe \(index): \(error)")
+                                }
+                            }
+                            let plain = UnsafeRawBufferPointer(rebasing: stripeBytes[0..<length])
+                            if range == nil { contentHasher.update(plain) }
+                            let from = max(wanted.lowerBound, plainStart) - plainStart
+                            let to = min(wanted.upperBound + 1, plainStart + UInt64(length)) - plainStart
+                            if from < to {
+                                let piece = UnsafeRawBufferPointer(rebasing: plain[Int(from)..<Int(to)])
+                                var done = 0
+                                while done < piece.count {
+                                    let wrote = Glibc.write(
+                                        output.fileDescriptor, piece.baseAddress! + done, piece.count - done)
+                                    if wrote < 0 {
+                                        if errno == EINTR { continue }
+                                        return .localFile(path: partial, reason: String(cString: strerror(errno)))
+                                    }
+                                    done += wrote
+                                }
+                                written += to - from
+                            }
+                            return nil
+                        }
+                        if let failure {
+                            runs.cancel()
+                            throw failure
+                        }
+                    }
+                }
+                try await group.waitForAll()
             }
+            if let failure = readFailure.withLock({ $0 }) { throw failure }
             let computedHash = contentHasher.finalize()
             if range == nil, computedHash != entry.contentHash {
                 throw ClientError.integrity(path: path.string, reason: "the content hash does not match the entry")
@@ -204,6 +246,7 @@ public struct Downloader: Sendable {
             if let error = error as? ClientError { throw error }
             throw .localFile(path: localPath, reason: "\(error)")
         }
+        let reader = finalReader.withLock { $0 } ?? initialReader
         guard rename(partial, localPath) == 0 else {
             try? FileManager.default.removeItem(atPath: partial)
             throw .localFile(path: localPath, reason: String(cString: strerror(errno)))
@@ -212,6 +255,13 @@ public struct Downloader: Sendable {
             path: path.string, bytes: written, seconds: (clock.now - start).seconds, servedBy: reader.used.sorted(),
             dropped: reader.failures, hedges: reader.hedges)
     }
+}
+
+/// A run of stripes read and verified, laid end to end.
+struct Run: Sendable {
+    var first: Int
+    var count: Int
+    var bytes: [UInt8]
 }
 
 extension Duration {

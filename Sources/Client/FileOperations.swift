@@ -46,11 +46,13 @@ public struct FileOperations: Sendable {
         guard session.isOwner else { throw .notOwner(allocation: session.id) }
         let consensus = try await stageAll { index throws(ClientError) in
             guard let found = try? await session.blobbers[index].file(paths[0].string) else {
-                throw .blobberUnreachable(blobber: session.blobbers[index].blobberID, reason: "cannot read the file entry")
+                throw .blobberUnreachable(
+                    blobber: session.blobbers[index].blobberID, reason: "cannot read the file entry")
             }
             guard found != nil else { throw .remoteNotFound(path: paths[0].string) }
         }
-        try await Committer(session: session).commit(consensus: consensus, now: Clock.nowMillis) { _ throws(ClientError) in
+        try await Committer(session: session).commit(consensus: consensus, now: Clock.nowMillis) {
+            _ throws(ClientError) in
             paths.map { CommitChange.delete(path: $0) }
         }
     }

@@ -1,20 +1,24 @@
 import NIOCore
+
+typealias ShardChannel = BoundedChannel<ByteBuffer>
 import Synchronization
 
 /// A bounded single-producer, single-consumer queue of shard chunks: the encoder waits when the
 /// blobber's stream is `capacity` chunks behind, so memory stays bounded whatever the file size. The
 /// consumer is the HTTP request body; when the request ends early it cancels, and the producer's
 /// `send` returns false from then on instead of waiting forever.
-final class ShardChannel: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
+final class BoundedChannel<Element: Sendable>: AsyncSequence, Sendable {
 
     private struct State {
-        var buffer: [ByteBuffer] = []
+        var buffer: [Element] = []
         var finished = false
         var cancelled = false
-        var consumer: CheckedContinuation<ByteBuffer?, Never>?
+        var consumer: CheckedContinuation<Element?, Never>?
         var producer: CheckedContinuation<Bool, Never>?
     }
+
+    private enum SendStep { case done(Bool), resume(CheckedContinuation<Element?, Never>), wait }
+    private enum ReceiveStep { case value(Element?, CheckedContinuation<Bool, Never>?), wait }
 
     let capacity: Int
     private let state = Mutex(State())
@@ -24,9 +28,8 @@ final class ShardChannel: AsyncSequence, Sendable {
     }
 
     /// Queues `chunk`, waiting while the queue is full. False when the consumer has gone.
-    func send(_ chunk: ByteBuffer) async -> Bool {
-        enum Step { case done(Bool), resume(CheckedContinuation<ByteBuffer?, Never>), wait }
-        let step: Step = state.withLock { state in
+    func send(_ chunk: Element) async -> Bool {
+        let step: SendStep = state.withLock { state in
             if state.cancelled { return .done(false) }
             if let consumer = state.consumer {
                 state.consumer = nil
@@ -60,7 +63,7 @@ final class ShardChannel: AsyncSequence, Sendable {
 
     /// No more chunks.
     func finish() {
-        let consumer: CheckedContinuation<ByteBuffer?, Never>? = state.withLock { state in
+        let consumer: CheckedContinuation<Element?, Never>? = state.withLock { state in
             state.finished = true
             defer { state.consumer = nil }
             return state.buffer.isEmpty ? state.consumer : nil
@@ -83,9 +86,8 @@ final class ShardChannel: AsyncSequence, Sendable {
         consumer?.resume(returning: nil)
     }
 
-    func next() async -> ByteBuffer? {
-        enum Step { case value(ByteBuffer?, CheckedContinuation<Bool, Never>?), wait }
-        let step: Step = state.withLock { state in
+    func next() async -> Element? {
+        let step: ReceiveStep = state.withLock { state in
             if !state.buffer.isEmpty {
                 let chunk = state.buffer.removeFirst()
                 let producer = state.producer
@@ -100,8 +102,8 @@ final class ShardChannel: AsyncSequence, Sendable {
             producer?.resume(returning: true)
             return chunk
         case .wait:
-            return await withCheckedContinuation { (continuation: CheckedContinuation<ByteBuffer?, Never>) in
-                let immediate: (ByteBuffer?, CheckedContinuation<Bool, Never>?)? = state.withLock { state in
+            return await withCheckedContinuation { (continuation: CheckedContinuation<Element?, Never>) in
+                let immediate: (Element?, CheckedContinuation<Bool, Never>?)? = state.withLock { state in
                     if !state.buffer.isEmpty {
                         defer { state.producer = nil }
                         return (state.buffer.removeFirst(), state.producer)
@@ -119,8 +121,8 @@ final class ShardChannel: AsyncSequence, Sendable {
     }
 
     struct AsyncIterator: AsyncIteratorProtocol {
-        let channel: ShardChannel
-        mutating func next() async -> ByteBuffer? { await channel.next() }
+        let channel: BoundedChannel<Element>
+        mutating func next() async -> Element? { await channel.next() }
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(channel: self) }

@@ -72,7 +72,8 @@ public final class ShardEncoder {
                     throw .invalidArgument("stripe encryption refused: \(error)")
                 }
             } else if length < stripeLength {
-                UnsafeMutableRawBufferPointer(rebasing: scratch[length...]).initializeMemory(as: UInt8.self, repeating: 0)
+                UnsafeMutableRawBufferPointer(rebasing: scratch[length...]).initializeMemory(
+                    as: UInt8.self, repeating: 0)
             }
             stripeIndex += 1
             let stripeView = UnsafeRawBufferPointer(scratch)
@@ -96,4 +97,3 @@ public final class ShardEncoder {
         return copy.finalize()
     }
 }
-

@@ -37,7 +37,8 @@ public struct TicketBundle: Codable, Sendable, Equatable {
         var base64 = String(text.dropFirst(Self.prefix.count))
             .replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let bundle = try? JSONDecoder().decode(TicketBundle.self, from: data)
+        guard let data = Data(base64Encoded: base64),
+            let bundle = try? JSONDecoder().decode(TicketBundle.self, from: data)
         else { throw .ticket(reason: "the text is not a ticket (damaged when copied?)") }
         self = bundle
     }

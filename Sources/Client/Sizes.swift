@@ -22,7 +22,9 @@ public enum Sizes {
     public static func parseDuration(_ text: String) -> Int64? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard let unit = trimmed.last, let number = Int64(trimmed.dropLast()), number > 0 else { return nil }
-        let multipliers: [Character: Int64] = ["s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000]
+        let multipliers: [Character: Int64] = [
+            "s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000,
+        ]
         guard let multiplier = multipliers[unit] else { return nil }
         let (value, overflow) = number.multipliedReportingOverflow(by: multiplier)
         return overflow ? nil : value
@@ -40,4 +42,3 @@ public enum Sizes {
         return unit == 0 ? "\(bytes) B" : "\((value * 100).rounded() / 100) \(units[unit])"
     }
 }
-

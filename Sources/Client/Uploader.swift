@@ -16,6 +16,8 @@ public struct Uploader: Sendable {
     public var queueDepth = 4
     /// Files staged at once (small files go in parallel; large ones saturate the blobbers alone).
     public var fileConcurrency = 8
+    /// Repair blobbers that missed the commit right after it (so replicas do not drift).
+    public var repairMissed = true
     let logger: Logger
 
     public init(session: AllocationSession, encrypt: Bool = false, logger: Logger = Logger(label: "blob.upload")) {
@@ -39,9 +41,12 @@ public struct Uploader: Sendable {
         public var committed: [String]
         /// Blobbers that missed the commit, with why: reported and to be repaired.
         public var missed: [String: String]
+        /// When some blobbers missed the commit: the repair tried right away (reachable ones are brought
+        /// back; unreachable ones wait for `blob repair`).
+        public var repair: Repairer.Report?
 
         enum CodingKeys: String, CodingKey {
-            case files, bytes, committed, missed
+            case files, bytes, committed, missed, repair
         }
     }
 
@@ -60,7 +65,9 @@ public struct Uploader: Sendable {
     {
         guard session.isOwner else { throw .notOwner(allocation: session.id) }
         let paths = items.map(\.remotePath.string)
-        guard Set(paths).count == paths.count else { throw .invalidArgument("a remote path appears twice in one upload") }
+        guard Set(paths).count == paths.count else {
+            throw .invalidArgument("a remote path appears twice in one upload")
+        }
         guard paths.count <= ProofsRequest.maxPaths else {
             throw .invalidArgument("at most \(ProofsRequest.maxPaths) files per upload")
         }
@@ -117,9 +124,13 @@ public struct Uploader: Sendable {
             let reason = state.failures.first { $0.index == index }?.reason ?? "did not commit"
             missed[session.blobbers[index].blobberID.hex] = reason
         }
-        return Report(
+        var report = Report(
             files: staged.map(\.item.remotePath.string).sorted(), bytes: staged.reduce(0) { $0 + $1.size },
             committed: state.committedIndexes.map { session.blobbers[$0].blobberID.hex }, missed: missed)
+        if !missed.isEmpty, repairMissed {
+            report.repair = try? await Repairer(session: session).repair()
+        }
+        return report
     }
 
     func describe(_ failures: [(index: Int, reason: String)]) -> [String] {
@@ -143,7 +154,8 @@ public struct Uploader: Sendable {
     ) async throws(ClientError) -> StagedFile {
         let file = try LocalFile(path: item.localPath)
         guard file.size > 0 else {
-            throw .localFile(path: item.localPath, reason: "empty files cannot be stored (a shard must hold at least one block)")
+            throw .localFile(
+                path: item.localPath, reason: "empty files cannot be stored (a shard must hold at least one block)")
         }
         let encoder = ShardEncoder(coder: session.coder, encrypt: encrypt)
         let n = session.blobbers.count
@@ -180,6 +192,7 @@ public struct Uploader: Sendable {
                     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: batchBytes, alignment: 64)
                     defer { buffer.deallocate() }
                     var remaining = file.size
+                    var everyoneLeft = false
                     while remaining > 0 {
                         let want = Int(min(UInt64(batchBytes), remaining))
                         let got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]))
@@ -191,8 +204,16 @@ public struct Uploader: Sendable {
                         for index in 0..<n where active[index] {
                             if await channels[index].send(ByteBuffer(bytes: shards[index])) { anyone = true }
                         }
-                        guard anyone else { break }
+                        guard anyone else {
+                            everyoneLeft = true
+                            break
+                        }
                         progress?(UInt64(got))
+                    }
+                    // Every blobber refused this file: the consensus fails on the recorded reasons.
+                    if everyoneLeft {
+                        return .success(
+                            (encoder.trees.map { $0.finish().root }, encoder.contentHash, encoder.stripeKey))
                     }
                     let probe = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
                     defer { probe.deallocate() }
@@ -204,7 +225,16 @@ public struct Uploader: Sendable {
                     return .failure(error)
                 }
             }
-        let (roots, contentHash, key) = try producerResult.get()
+        let roots: [Hash]
+        let contentHash: Hash
+        let key: StripeKey?
+        switch producerResult {
+        case .success(let produced): (roots, contentHash, key) = produced
+        case .failure(let error):
+            // Nothing of this file may stay staged anywhere.
+            await dropStaged([StagedFile(item: item, uploadID: uploadID, size: 0, entries: [])], except: [])
+            throw error
+        }
         let encryption = key.map { EncryptionHeader.wrap($0, owner: session.signer).bytes } ?? []
         let blockCount = stripes
         var entries: [FileEntry] = []
@@ -221,7 +251,10 @@ public struct Uploader: Sendable {
                     consensus.withLock { $0.staged(index) }
                 } else {
                     consensus.withLock {
-                        $0.failed(index, "staged shard of \(item.remotePath) does not match: root \(status.shardRoot?.hex.prefix(12) ?? "none"), expected \(roots[index].hex.prefix(12))")
+                        $0.failed(
+                            index,
+                            "staged shard of \(item.remotePath) does not match: root \(status.shardRoot?.hex.prefix(12) ?? "none"), expected \(roots[index].hex.prefix(12))"
+                        )
                     }
                 }
             case .failure(let error)?:

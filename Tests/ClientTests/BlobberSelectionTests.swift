@@ -16,9 +16,10 @@ import Testing
     }
 
     @Test func spreadsOverRegionsBeforeDoublingUp() throws {
-        let candidates = (0..<6).map { Self.candidate("eu\($0)", region: "eu", price: 1) } + [
-            Self.candidate("us", region: "us", price: 500), Self.candidate("ap", region: "ap", price: 900),
-        ]
+        let candidates =
+            (0..<6).map { Self.candidate("eu\($0)", region: "eu", price: 1) } + [
+                Self.candidate("us", region: "us", price: 500), Self.candidate("ap", region: "ap", price: 900),
+            ]
         let chosen = try BlobberSelection(count: 4, shardSize: 1 << 20).choose(from: candidates)
         #expect(Set(chosen.map(\.region)) == ["eu", "us", "ap"])
         #expect(chosen.filter { $0.region == "eu" }.count == 2)
@@ -35,11 +36,15 @@ import Testing
         ]
         let chosen = try BlobberSelection(count: 2, shardSize: 1 << 20).choose(from: candidates)
         #expect(chosen.map(\.url) == ["http://cheap-fast", "http://pricey"])
-        #expect(throws: ClientError.self) { try BlobberSelection(count: 5, shardSize: 1 << 20).choose(from: candidates) }
+        #expect(throws: ClientError.self) {
+            try BlobberSelection(count: 5, shardSize: 1 << 20).choose(from: candidates)
+        }
     }
 
     @Test func regionFilter() throws {
-        let candidates = [Self.candidate("a", region: "eu"), Self.candidate("b", region: "us"), Self.candidate("c", region: "eu")]
+        let candidates = [
+            Self.candidate("a", region: "eu"), Self.candidate("b", region: "us"), Self.candidate("c", region: "eu"),
+        ]
         let chosen = try BlobberSelection(count: 2, shardSize: 1, regions: ["eu"]).choose(from: candidates)
         #expect(Set(chosen.map(\.region)) == ["eu"])
     }

@@ -12,7 +12,8 @@ import Testing
     static func entry(_ path: String, blocks: UInt64, salt: String = "") -> FileEntry {
         FileEntry(
             path: path, size: Int64(blocks) * 65_536 - 3, contentHash: SHA256.hash(Array((path + salt).utf8)),
-            shardRoot: SHA256.hash(Array(("shard" + path + salt).utf8)), blockCount: blocks, createdAt: 1_700_000_000_000,
+            shardRoot: SHA256.hash(Array(("shard" + path + salt).utf8)), blockCount: blocks,
+            createdAt: 1_700_000_000_000,
             updatedAt: 1_700_000_000_000)
     }
 
@@ -59,15 +60,19 @@ import Testing
         let planner = CommitPlanner(owner: owner, allocation: Self.allocation, capacity: 1 << 30)
         var state = BlobberState(entries: [:], owner: owner, marker: nil)
         let rounds: [[CommitChange]] = [
-            (0..<40).map { .put(uploadID: "u\($0)", entry: Self.entry("/dir/file\($0).bin", blocks: UInt64($0 % 5 + 1))) },
+            (0..<40).map {
+                .put(uploadID: "u\($0)", entry: Self.entry("/dir/file\($0).bin", blocks: UInt64($0 % 5 + 1)))
+            },
             [
                 .put(uploadID: "o", entry: Self.entry("/dir/file3.bin", blocks: 9, salt: "v2")),
                 .delete(path: try RemotePath("/dir/file4.bin")),
-                .rename(from: try RemotePath("/dir/file5.bin"), entry: {
-                    var moved = Self.entry("/dir/file5.bin", blocks: 1)
-                    moved.path = "/moved/five.bin"
-                    return moved
-                }()),
+                .rename(
+                    from: try RemotePath("/dir/file5.bin"),
+                    entry: {
+                        var moved = Self.entry("/dir/file5.bin", blocks: 1)
+                        moved.path = "/moved/five.bin"
+                        return moved
+                    }()),
                 .put(uploadID: "n", entry: Self.entry("/new.bin", blocks: 2)),
             ],
             (6..<40).map { .delete(path: try! RemotePath("/dir/file\($0).bin")) },
@@ -103,7 +108,8 @@ import Testing
         let stale = BlobberState(entries: [:], owner: owner, marker: nil)
         let next: [CommitChange] = [.put(uploadID: "b", entry: Self.entry("/b", blocks: 1))]
         #expect(throws: ClientError.self) {
-            try planner.marker(for: Self.blobber, changes: next, proofs: stale.proofs(for: ["/b"]), lastSigned: marker, now: 2)
+            try planner.marker(
+                for: Self.blobber, changes: next, proofs: stale.proofs(for: ["/b"]), lastSigned: marker, now: 2)
         }
         // A marker not signed by this wallet is not a reference either.
         var forged = state
@@ -111,16 +117,19 @@ import Testing
         other.signature = SigningKey.generate().signature(over: marker.hash)
         forged.marker = other
         #expect(throws: ClientError.self) {
-            try planner.marker(for: Self.blobber, changes: next, proofs: forged.proofs(for: ["/b"]), lastSigned: nil, now: 2)
+            try planner.marker(
+                for: Self.blobber, changes: next, proofs: forged.proofs(for: ["/b"]), lastSigned: nil, now: 2)
         }
         // Proofs against another root than the head are refused.
         var tampered = state.proofs(for: ["/b"])
-        tampered.proofs["/b"] = AllocationTrie(kind: .allocation, entries: [Self.entry("/z", blocks: 3)]).proof(forPath: "/b")
+        tampered.proofs["/b"] = AllocationTrie(kind: .allocation, entries: [Self.entry("/z", blocks: 3)]).proof(
+            forPath: "/b")
         #expect(throws: ClientError.self) {
             try planner.marker(for: Self.blobber, changes: next, proofs: tampered, lastSigned: marker, now: 2)
         }
         // The honest answer works.
-        _ = try planner.marker(for: Self.blobber, changes: next, proofs: state.proofs(for: ["/b"]), lastSigned: marker, now: 2)
+        _ = try planner.marker(
+            for: Self.blobber, changes: next, proofs: state.proofs(for: ["/b"]), lastSigned: marker, now: 2)
     }
 
     @Test func capacityAndMissingPathsAreRefused() throws {
@@ -129,11 +138,13 @@ import Testing
         let state = BlobberState(entries: [:], owner: owner, marker: nil)
         let big: [CommitChange] = [.put(uploadID: "a", entry: Self.entry("/a", blocks: 4))]
         #expect(throws: ClientError.allocationFull(needed: 4 * 65_536, free: 3 * 65_536)) {
-            try planner.marker(for: Self.blobber, changes: big, proofs: state.proofs(for: ["/a"]), lastSigned: nil, now: 1)
+            try planner.marker(
+                for: Self.blobber, changes: big, proofs: state.proofs(for: ["/a"]), lastSigned: nil, now: 1)
         }
         let delete: [CommitChange] = [.delete(path: try RemotePath("/nothing"))]
         #expect(throws: ClientError.remoteNotFound(path: "/nothing")) {
-            try planner.marker(for: Self.blobber, changes: delete, proofs: state.proofs(for: ["/nothing"]), lastSigned: nil, now: 1)
+            try planner.marker(
+                for: Self.blobber, changes: delete, proofs: state.proofs(for: ["/nothing"]), lastSigned: nil, now: 1)
         }
     }
 

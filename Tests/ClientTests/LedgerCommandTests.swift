@@ -43,8 +43,10 @@ import Testing
             // The ledger address was remembered from the faucet call.
             let created = try await run(
                 "blob",
-                ["alloc", "new", "--home", home, "--data", "4", "--parity", "2", "--size", "1GiB", "--expiry", "2d",
-                 "--blobbers", ids.joined(separator: ","), "--json"])
+                [
+                    "alloc", "new", "--home", home, "--data", "4", "--parity", "2", "--size", "1GiB", "--expiry", "2d",
+                    "--blobbers", ids.joined(separator: ","), "--json",
+                ])
             #expect(created.status == 0, "\(created.stdout) \(created.stderr)")
             let allocationHex = try #require(created.json["id"] as? String)
             let view = try await ledger.allocation(try #require(AllocationID(hex: allocationHex)))
@@ -53,7 +55,8 @@ import Testing
             #expect(view.allocation.size == 1 << 30)
             #expect(view.blobbers.sorted { $0.shardIndex < $1.shardIndex }.map(\.blobberID.hex) == ids)
             // The write pool is exactly cost_up(shard size, Σ prices), and came out of the balance.
-            let pool = try #require(Token.costRoundedUp(bytes: (1 << 30) / 4, pricePerGiB: 6 * (Token.unitsPerToken / 10)))
+            let pool = try #require(
+                Token.costRoundedUp(bytes: (1 << 30) / 4, pricePerGiB: 6 * (Token.unitsPerToken / 10)))
             #expect(view.allocation.writePool == pool)
             #expect(try await ledger.balance(of: owner.id) == 50 * Token.unitsPerToken - pool)
 
@@ -102,7 +105,8 @@ import Testing
         let home = temporaryDirectory("blob-home")
         defer { try? FileManager.default.removeItem(atPath: home) }
         _ = try await run("blob", ["wallet", "create", "--home", home])
-        let outcome = try await run("blob", ["wallet", "show", "--home", home, "--ledger", "http://127.0.0.1:1", "--json"])
+        let outcome = try await run(
+            "blob", ["wallet", "show", "--home", home, "--ledger", "http://127.0.0.1:1", "--json"])
         #expect(outcome.status == 1)
         let error = try #require(outcome.json["error"] as? [String: Any])
         #expect(error["code"] as? String == "client.ledger_unreachable")

@@ -62,7 +62,9 @@ func run(
     }
     // Let the pipe handlers drain (bounded).
     for _ in 0..<100 {
-        if out.fileHandleForReading.readabilityHandler == nil && err.fileHandleForReading.readabilityHandler == nil { break }
+        if out.fileHandleForReading.readabilityHandler == nil && err.fileHandleForReading.readabilityHandler == nil {
+            break
+        }
         try await Task.sleep(for: .milliseconds(5))
     }
     out.fileHandleForReading.readabilityHandler = nil
@@ -149,9 +151,10 @@ func temporaryDirectory(_ name: String) -> String {
 
 /// A real ledger process (`ledger serve --faucet`) in a temporary folder; `stop()` kills it by PID.
 final class LedgerProcess: Sendable {
-    let server: ServerProcess
+    private let server: TestLocked<ServerProcess>
     let directory: String
     let url: String
+    let port: Int
 
     static func start() async throws -> LedgerProcess {
         let directory = temporaryDirectory("client-ledger")
@@ -159,21 +162,35 @@ final class LedgerProcess: Sendable {
             "ledger", ["serve", "--data", directory, "--port", "0", "--host", "127.0.0.1", "--faucet"])
         do {
             let port = try await server.port()
-            return LedgerProcess(server: server, directory: directory, url: "http://127.0.0.1:\(port)")
+            return LedgerProcess(server: server, directory: directory, port: port)
         } catch {
             await server.stop()
             throw error
         }
     }
 
-    private init(server: ServerProcess, directory: String, url: String) {
-        self.server = server
+    private init(server: ServerProcess, directory: String, port: Int) {
+        self.server = TestLocked(server)
         self.directory = directory
-        self.url = url
+        self.port = port
+        self.url = "http://127.0.0.1:\(port)"
+    }
+
+    /// Stops the process, keeping its data.
+    func pause() async {
+        await server.withLock { $0 }.stop()
+    }
+
+    /// Starts it again on the same port over the same data.
+    func resume() async throws {
+        let fresh = try ServerProcess(
+            "ledger", ["serve", "--data", directory, "--port", String(port), "--host", "127.0.0.1", "--faucet"])
+        server.withLock { $0 = fresh }
+        _ = try await fresh.port()
     }
 
     func stop() async {
-        await server.stop()
+        await server.withLock { $0 }.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -6,8 +6,10 @@ import Testing
 @Suite struct WriteConsensusTests {
     static func marker(_ index: Int) -> WriteMarker {
         WriteMarker(
-            allocationID: AllocationID(.zero), blobberID: BlobberID(SHA256.hash([UInt8(index)])), clientID: ClientID(.zero),
-            sequence: 1, allocationRoot: .zero, previousAllocationRoot: .zero, fileMetaRoot: .zero, size: 0, chainSize: 0,
+            allocationID: AllocationID(.zero), blobberID: BlobberID(SHA256.hash([UInt8(index)])),
+            clientID: ClientID(.zero),
+            sequence: 1, allocationRoot: .zero, previousAllocationRoot: .zero, fileMetaRoot: .zero, size: 0,
+            chainSize: 0,
             chainHash: .zero, timestamp: 0)
     }
 
@@ -20,7 +22,11 @@ import Testing
             for commitMask in 0..<(1 << n) {
                 var consensus = WriteConsensus(blobbers: n, dataShards: k)
                 for index in 0..<n {
-                    if stageMask & (1 << index) != 0 { consensus.staged(index) } else { consensus.failed(index, "down") }
+                    if stageMask & (1 << index) != 0 {
+                        consensus.staged(index)
+                    } else {
+                        consensus.failed(index, "down")
+                    }
                 }
                 let commitSet = consensus.finishStaging()
                 let staged = (0..<n).filter { stageMask & (1 << $0) != 0 }

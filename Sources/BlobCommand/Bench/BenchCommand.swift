@@ -4,5 +4,5 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the system's speed; release builds only give meaningful figures.",
-        subcommands: [CodecBench.self])
+        subcommands: [CodecBench.self, UploadBench.self])
 }

@@ -71,7 +71,8 @@ struct CodecMeasurements {
             }
         }
         precondition(rebuilt[0] == data[0] && rebuilt[1] == data[1], "reconstruction is wrong")
-        return BenchResult(name: "rs_reconstruct_4_2", value: perSecond * Double(4 * Self.shardLength) / 1e6, unit: "MB/s")
+        return BenchResult(
+            name: "rs_reconstruct_4_2", value: perSecond * Double(4 * Self.shardLength) / 1e6, unit: "MB/s")
     }
 
     /// SHA-256 of 64 KiB blocks straight through libcrypto: the ceiling for the shard tree.
@@ -117,7 +118,8 @@ struct CodecMeasurements {
         let signatures = messages.map { key.signature(over: $0) }
         var valid = 0
         let perSecond = measureRate(seconds: seconds) {
-            for index in messages.indices where key.publicKey.isValidSignature(signatures[index], over: messages[index]) {
+            for index in messages.indices where key.publicKey.isValidSignature(signatures[index], over: messages[index])
+            {
                 valid += 1
             }
             return messages.count

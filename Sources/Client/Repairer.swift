@@ -1,0 +1,220 @@
+import AsyncHTTPClient
+import Erasure
+import Foundation
+public import Merkle
+import NIOCore
+public import StorageProtocol
+
+/// Brings blobbers that are behind or wrong back to the state most blobbers agree on
+/// (docs/protocol-client.md "Repair"): for each file they lack or hold in another version, only
+/// their shard is rebuilt, block run by block run, from `k` good blobbers (verified like any
+/// download) and streamed to them; files the agreed state no longer has are deleted; then one commit
+/// per repaired blobber, signed from its own proofs. Never a whole-file download into memory or disk.
+public struct Repairer: Sendable {
+    public let session: AllocationSession
+    public var blocksPerRequest = 64
+
+    public init(session: AllocationSession) {
+        self.session = session
+    }
+
+    public struct Report: Sendable, Codable {
+        /// Shard index → what was done.
+        public var repaired: [String: BlobberRepair]
+        public var agreedFileMetaRoot: String?
+        public var unreachable: [Int]
+
+        enum CodingKeys: String, CodingKey {
+            case repaired, unreachable
+            case agreedFileMetaRoot = "agreed_file_meta_root"
+        }
+    }
+
+    public struct BlobberRepair: Sendable, Codable {
+        public var shardIndex: Int
+        public var rebuiltFiles: [String]
+        public var deletedFiles: [String]
+        public var rebuiltBytes: UInt64
+        public var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case error
+            case shardIndex = "shard_index"
+            case rebuiltFiles = "rebuilt_files"
+            case deletedFiles = "deleted_files"
+            case rebuiltBytes = "rebuilt_bytes"
+        }
+    }
+
+    public func repair() async throws(ClientError) -> Report {
+        guard session.isOwner else { throw .notOwner(allocation: session.id) }
+        let status = await AllocationStatus.gather(session)
+        guard let agreedHex = status.agreedFileMetaRoot else {
+            throw .tooFewGoodBlobbers(path: "/", good: 0, required: session.dataShards, failures: [])
+        }
+        let good = status.blobbers.filter { $0.reachable && $0.agrees }.map(\.shardIndex)
+        guard good.count >= session.dataShards else {
+            throw .tooFewGoodBlobbers(path: "/", good: good.count, required: session.dataShards, failures: [])
+        }
+        let targets = status.blobbers.filter { $0.reachable && !$0.agrees }.map(\.shardIndex)
+        var report = Report(
+            repaired: [:], agreedFileMetaRoot: agreedHex,
+            unreachable: status.blobbers.filter { !$0.reachable }.map(\.shardIndex))
+        guard !targets.isEmpty else { return report }
+        // The agreed files, with each good blobber's entry (for its shard root).
+        let agreed = try await allFiles(on: good)
+        for target in targets {
+            var outcome = BlobberRepair(shardIndex: target, rebuiltFiles: [], deletedFiles: [], rebuiltBytes: 0)
+            do throws(ClientError) {
+                try await repair(target, agreed: agreed, good: good, outcome: &outcome)
+            } catch {
+                outcome.error = error.description
+            }
+            report.repaired[String(target)] = outcome
+        }
+        return report
+    }
+
+    /// Every file on `blobbers` (walking directories from `/`), keyed by path, per blobber index.
+    func allFiles(on blobbers: [Int]) async throws(ClientError) -> [String: [Int: FileEntry]] {
+        var out: [String: [Int: FileEntry]] = [:]
+        for index in blobbers {
+            for entry in try await files(on: index) { out[entry.path, default: [:]][index] = entry }
+        }
+        // Keep only files at least k good blobbers hold in the same version.
+        return out.filter { _, entries in
+            Dictionary(grouping: entries.values, by: \.metaHash).values.contains { $0.count >= session.dataShards }
+        }
+    }
+
+    func files(on index: Int) async throws(ClientError) -> [FileEntry] {
+        var out: [FileEntry] = []
+        var pending = ["/"]
+        var visited = 0
+        while let directory = pending.popLast(), visited < 1_000_000 {
+            visited += 1
+            let listing = try await session.blobbers[index].list(directory)
+            out += listing.files
+            pending += listing.directories.map { directory + $0 }
+        }
+        return out
+    }
+
+    func repair(_ target: Int, agreed: [String: [Int: FileEntry]], good: [Int], outcome: inout BlobberRepair)
+        async throws(ClientError)
+    {
+        let blobber = session.blobbers[target]
+        let held = Dictionary(try await files(on: target).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        var changes: [CommitChange] = []
+        for (path, entries) in agreed.sorted(by: { $0.key < $1.key }) {
+            let reference = Dictionary(grouping: entries.values, by: \.metaHash).values.max { $0.count < $1.count }![0]
+            if let mine = held[path], mine.metaHash == reference.metaHash { continue }
+            let sources = entries.filter { $0.value.metaHash == reference.metaHash }.map { index, entry in
+                Downloader.Source(index: index, entry: entry, latency: .zero)
+            }
+            let (uploadID, root) = try await rebuild(target, entry: reference, sources: sources)
+            var entry = reference
+            entry.shardRoot = root
+            changes.append(.put(uploadID: uploadID, entry: entry))
+            outcome.rebuiltFiles.append(path)
+            outcome.rebuiltBytes += entry.blockCount * UInt64(ShardTree.blockSize)
+        }
+        for path in held.keys.sorted() where agreed[path] == nil {
+            changes.append(.delete(path: try remote(path)))
+            outcome.deletedFiles.append(path)
+        }
+        guard !changes.isEmpty else { return }
+        let consensus = ConsensusBox(WriteConsensus(blobbers: 1, dataShards: 0))
+        consensus.withLock { $0.staged(0) }
+        // One blobber's commit: reuse the commit phase on a one-blobber view of the session.
+        let single = AllocationSession(
+            view: session.view, blobbers: [blobber], signer: session.signer, coder: session.coder, home: session.home)
+        let finalChanges = changes
+        try await Committer(session: single).commit(consensus: consensus, now: Clock.nowMillis) {
+            _ throws(ClientError) in
+            finalChanges
+        }
+    }
+
+    func remote(_ path: String) throws(ClientError) -> RemotePath {
+        do { return try RemotePath(path) } catch { throw .invalidArgument(error.description) }
+    }
+
+    /// Rebuilds shard `target` of `entry` run by run from `sources` and streams it to the target
+    /// blobber; returns the upload id and the shard root the blobber confirmed.
+    func rebuild(_ target: Int, entry: FileEntry, sources: [Downloader.Source]) async throws(ClientError)
+        -> (String, Hash)
+    {
+        let blobber = session.blobbers[target]
+        let uploadID = Uploader.newUploadID()
+        let blocks = Int(entry.blockCount)
+        let shardLength = UInt64(blocks * ShardTree.blockSize)
+        let channel = ShardChannel(capacity: 2)
+        let k = session.dataShards
+        let coder = session.coder
+        var reader = BlockReader(
+            session: session, path: entry.path, sources: sources, hedgeAfter: .milliseconds(200), failures: [:])
+        let answer = Locked<Result<UploadStatus, ClientError>?>(nil)
+        let produced: Result<Hash, ClientError> = await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do throws(ClientError) {
+                    let status = try await blobber.upload(
+                        uploadID: uploadID, shardLength: shardLength,
+                        body: .stream(channel, length: .known(Int64(shardLength))))
+                    answer.withLock { $0 = .success(status) }
+                } catch {
+                    answer.withLock { $0 = .failure(error) }
+                }
+                channel.cancel()
+            }
+            defer { channel.finish() }
+            var tree = ShardTreeBuilder()
+            var start = 0
+            let block = ShardTree.blockSize
+            let parity = UnsafeMutableRawBufferPointer.allocate(
+                byteCount: max(1, coder.parityShards) * block, alignment: 64)
+            defer { parity.deallocate() }
+            do throws(ClientError) {
+                while start < blocks {
+                    let count = min(blocksPerRequest, blocks - start)
+                    let stripes = try await reader.read(blocks: start..<(start + count))
+                    var run = [UInt8]()
+                    run.reserveCapacity(count * block)
+                    stripes.withUnsafeBytes { raw in
+                        for b in 0..<count {
+                            let stripe = UnsafeRawBufferPointer(rebasing: raw[(b * k * block)..<((b + 1) * k * block)])
+                            if target < k {
+                                run.append(contentsOf: stripe[(target * block)..<((target + 1) * block)])
+                            } else {
+                                let outputs = (0..<coder.parityShards).map {
+                                    UnsafeMutableRawBufferPointer(rebasing: parity[($0 * block)..<(($0 + 1) * block)])
+                                }
+                                try! coder.encode(stripe: stripe, parity: outputs)  // shapes fixed
+                                run.append(contentsOf: UnsafeRawBufferPointer(outputs[target - k]))
+                            }
+                        }
+                    }
+                    tree.append(run)
+                    guard await channel.send(ByteBuffer(bytes: run)) else { break }
+                    start += count
+                }
+                return .success(tree.finish().root)
+            } catch {
+                channel.cancel()
+                return .failure(error)
+            }
+        }
+        let root = try produced.get()
+        switch answer.withLock({ $0 }) {
+        case .success(let status)?:
+            guard status.complete, status.shardRoot == root else {
+                throw .badAnswer(
+                    blobber: blobber.blobberID,
+                    reason: "the rebuilt shard of \(entry.path) was staged with another root")
+            }
+            return (uploadID, root)
+        case .failure(let error)?: throw error
+        case nil: throw .blobberUnreachable(blobber: blobber.blobberID, reason: "no answer to the upload")
+        }
+    }
+}

@@ -1,0 +1,274 @@
+import Client
+import Foundation
+import Merkle
+import StorageProtocol
+import Testing
+
+/// Uploads, downloads, renames and deletes against a real ledger and six real blobbers (4+2).
+@Suite(.serialized) struct EndToEndTests {
+    @Test func roundTripsPlainAndEncryptedFilesAndEveryBlobberAgrees() async throws {
+        try await TestNetwork.with { network in
+            let session = try await network.session()
+            let plain = try network.localFile("plain.bin", size: 3 * 4 * 65_536 + 12_345, seed: 1)
+            let secret = try network.localFile("secret.bin", size: 700_001, seed: 2)
+            let plainReport = try await Uploader(session: session).upload([
+                .init(localPath: plain.path, remotePath: try RemotePath("/docs/plain.bin"))
+            ])
+            #expect(plainReport.committed.count == 6)
+            #expect(plainReport.missed.isEmpty)
+            _ = try await Uploader(session: session, encrypt: true).upload([
+                .init(localPath: secret.path, remotePath: try RemotePath("/docs/secret.bin"))
+            ])
+            // Every blobber is at sequence 2, at the root this wallet signed, with the same file_meta_root.
+            let heads = try await network.heads()
+            let markers = try JSONDecoder().decode(
+                [String: [String: WriteMarker]].self,
+                from: Data(
+                    contentsOf: URL(fileURLWithPath: network.home.path + "/allocations/\(network.allocation.hex).json"))
+            )
+            for (index, head) in heads.enumerated() {
+                #expect(head.sequence == 2)
+                #expect(head.fileMetaRoot == heads[0].fileMetaRoot)
+                #expect(
+                    markers["markers"]?[session.blobbers[index].blobberID.hex]?.allocationRoot == head.allocationRoot)
+            }
+            // Shards differ per blobber, so allocation roots differ.
+            #expect(Set(heads.map(\.allocationRoot)).count == 6)
+
+            let downloader = Downloader(session: session)
+            let back = network.root + "/plain.back"
+            let report = try await downloader.download(try RemotePath("/docs/plain.bin"), to: back)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(plain.bytes))
+            #expect(report.dropped.isEmpty)
+            #expect(report.servedBy.count == 4)
+            _ = try await downloader.download(try RemotePath("/docs/secret.bin"), to: back)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(secret.bytes))
+            // A range across a stripe boundary of the encrypted file.
+            let a = 4 * 65_536 - 100
+            let b = 4 * 65_536 + 5_000
+            _ = try await downloader.download(
+                try RemotePath("/docs/secret.bin"), to: back, range: UInt64(a)...UInt64(b))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(secret.bytes[a...b]))
+
+            // ls, mv, rm: commits like any other.
+            let operations = FileOperations(session: session)
+            #expect(try await operations.list("/docs/").files.map(\.path) == ["/docs/plain.bin", "/docs/secret.bin"])
+            try await operations.move(try RemotePath("/docs/plain.bin"), to: try RemotePath("/archive/plain.bin"))
+            _ = try await downloader.download(try RemotePath("/archive/plain.bin"), to: back)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(plain.bytes))
+            try await operations.remove([try RemotePath("/docs/secret.bin")])
+            #expect(try await operations.list("/").directories == ["archive/"])
+            await #expect(throws: ClientError.remoteNotFound(path: "/docs/secret.bin")) {
+                try await downloader.download(try RemotePath("/docs/secret.bin"), to: back)
+            }
+            let after = try await network.heads()
+            #expect(after.allSatisfy { $0.sequence == 4 && $0.fileMetaRoot == after[0].fileMetaRoot })
+            #expect(!FileManager.default.fileExists(atPath: back + ".blob-partial"))
+        }
+    }
+
+    @Test func fewerThanKPlusOneCommitsRollsEveryBlobberBack() async throws {
+        try await TestNetwork.with { network in
+            let session = try await network.session()
+            let first = try network.localFile("first.bin", size: 300_000, seed: 3)
+            _ = try await Uploader(session: session).upload([
+                .init(localPath: first.path, remotePath: try RemotePath("/first.bin"))
+            ])
+            let before = try await network.heads()
+            // This wallet's record for two blobbers says they are at another state (say it was restored from
+            // an old backup): the client refuses to sign for them, so only 4 of 6 commit, fewer than k + 1.
+            let path = network.home.path + "/allocations/\(network.allocation.hex).json"
+            var record = try JSONDecoder().decode(
+                [String: [String: WriteMarker]].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            for index in [1, 4] {
+                let id = session.blobbers[index].blobberID.hex
+                var marker = record["markers"]![id]!
+                marker.allocationRoot = SHA256.hash(Array("elsewhere".utf8))
+                record["markers"]![id] = marker.signed(with: network.owner)
+            }
+            try JSONEncoder().encode(record).write(to: URL(fileURLWithPath: path))
+            let second = try network.localFile("second.bin", size: 500_000, seed: 4)
+            await #expect {
+                try await Uploader(session: session).upload([
+                    .init(localPath: second.path, remotePath: try RemotePath("/second.bin"))
+                ])
+            } throws: { error in
+                guard case ClientError.consensusFailed(let succeeded, let required, _) = error else { return false }
+                return succeeded == 4 && required == 5
+            }
+            // Every root is what it was before the upload; the four that committed moved on by two markers.
+            let after = try await network.heads()
+            #expect(after.map(\.allocationRoot) == before.map(\.allocationRoot))
+            #expect(after.map(\.fileMetaRoot) == before.map(\.fileMetaRoot))
+            #expect(after.map(\.chainSize) == before.map(\.chainSize))
+            for index in 0..<6 {
+                #expect(after[index].sequence == before[index].sequence + ([1, 4].contains(index) ? 0 : 2))
+            }
+            // Nothing staged is left behind on any blobber.
+            for directory in network.blobberDirectories {
+                let staging =
+                    (try? FileManager.default.contentsOfDirectory(
+                        atPath: directory + "/staging/\(network.allocation.hex)")) ?? []
+                #expect(staging.isEmpty, "\(directory): \(staging)")
+            }
+        }
+    }
+
+    @Test func deadBlobberIsReportedAndAliarIsDroppedWhileReadsStayRight() async throws {
+        try await TestNetwork.with { network in
+            let session = try await network.session()
+            let file = try network.localFile("f.bin", size: 2 * 4 * 65_536 + 999, seed: 5)
+            _ = try await Uploader(session: session).upload([
+                .init(localPath: file.path, remotePath: try RemotePath("/f.bin"))
+            ])
+            let back = network.root + "/back"
+
+            // A data-shard blobber dies: uploads still commit on five and report the sixth; reads rebuild.
+            let dead = try await network.blobber(shard: 0)
+            await dead.process.stop()
+            let other = try network.localFile("g.bin", size: 1_000_000, seed: 6)
+            let upload = try await Uploader(session: session).upload([
+                .init(localPath: other.path, remotePath: try RemotePath("/g.bin"))
+            ])
+            #expect(upload.committed.count == 5)
+            #expect(upload.missed.keys.sorted() == [session.blobbers[0].blobberID.hex])
+            #expect(upload.repair?.unreachable == [0], "the repair tried at once finds shard 0 unreachable")
+            let read = try await Downloader(session: session).download(try RemotePath("/g.bin"), to: back)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(other.bytes))
+            #expect(!read.servedBy.contains(0))
+            let status = await AllocationStatus.gather(session)
+            #expect(status.blobbers[0].reachable == false)
+            #expect(status.blobbers[1...].allSatisfy { $0.agrees })
+            try await network.restart(shard: 0)
+
+            // A data-shard blobber lies: one byte of its stored shard of /f.bin is flipped on disk. Shard 5 is
+            // down and shard 4 answers 300 ms late, so the liar is among the k fastest and must be read.
+            let liar = try await network.blobber(shard: 1)
+            let shardRoot = try #require(try await session.blobbers[1].file("/f.bin")).entry.shardRoot
+            let shardPath = liar.directory + "/shards/\(network.allocation.hex)/\(shardRoot.hex)"
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: shardPath))
+            bytes[70_000] ^= 0xff
+            try bytes.write(to: URL(fileURLWithPath: shardPath))
+            await (try await network.blobber(shard: 5)).process.stop()
+            let (process, directory) = try await network.blobber(shard: 4)
+            let port = try await process.port()
+            await process.stop()
+            let slow = try ServerProcess(
+                "blobber",
+                [
+                    "serve", "--config", directory + "/blobber.yaml", "--port", String(port), "--host", "127.0.0.1",
+                    "--stake", "0", "--fault-delay-ms", "300", "--log-level", "error",
+                ])
+            _ = try await slow.port()
+            let report = try await Downloader(session: session).download(try RemotePath("/f.bin"), to: back)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(file.bytes))
+            #expect(report.dropped.keys.contains(session.blobbers[1].blobberID.hex))
+            #expect(report.dropped[session.blobbers[1].blobberID.hex]?.contains("do not verify") == true)
+            #expect(report.servedBy.sorted() == [0, 2, 3, 4])
+            await slow.stop()
+        }
+    }
+
+    @Test func manySmallFilesGoInOneCommitPerBlobber() async throws {
+        try await TestNetwork.with { network in
+            let session = try await network.session()
+            let directory = network.root + "/many"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            var items: [Uploader.Item] = []
+            for index in 0..<1_000 {
+                let path = directory + "/f\(index).txt"
+                try Data(ShardEncoderTests.bytes(4_096, seed: UInt64(index) + 100)).write(
+                    to: URL(fileURLWithPath: path))
+                items.append(.init(localPath: path, remotePath: try RemotePath("/many/f\(index).txt")))
+            }
+            let report = try await Uploader(session: session).upload(items)
+            #expect(report.files.count == 1_000)
+            for blobber in session.blobbers {
+                let state = try await blobber.state()
+                #expect(state.head.sequence == 1, "one commit per blobber")
+                #expect(state.fileCount == 1_000)
+            }
+            let back = network.root + "/small.back"
+            _ = try await Downloader(session: session).download(try RemotePath("/many/f777.txt"), to: back)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(ShardEncoderTests.bytes(4_096, seed: 877)))
+        }
+    }
+
+    @Test func ticketsLetTheirRecipientReadAndNobodyElse() async throws {
+        try await TestNetwork.with { network in
+            let session = try await network.session()
+            let file = try network.localFile("shared.bin", size: 400_000, seed: 7)
+            _ = try await Uploader(session: session, encrypt: true).upload([
+                .init(localPath: file.path, remotePath: try RemotePath("/shared.bin"))
+            ])
+            let readerHome = ClientHome(explicit: network.root + "/reader")
+            let reader = try readerHome.createWallet()
+            try readerHome.saveSettings(ClientSettings(ledgerURL: network.ledger.url))
+            let bundle = try await session.share(
+                "/shared.bin", to: reader.publicKey.clientID,
+                expiry: Int64(Date().timeIntervalSince1970 * 1000) + 60_000)
+            // Through the CLI, as a reader would.
+            let back = network.root + "/shared.back"
+            let ok = try await run(
+                "blob", ["download", "--home", readerHome.path, "--ticket", bundle.text, back, "--json"])
+            #expect(ok.status == 0, "\(ok.stdout) \(ok.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(file.bytes))
+            // Another wallet with the same ticket: refused before any blobber is asked.
+            let strangerHome = network.root + "/stranger"
+            _ = try await run("blob", ["wallet", "create", "--home", strangerHome])
+            let stranger = try await run(
+                "blob",
+                [
+                    "download", "--home", strangerHome, "--ledger", network.ledger.url, "--ticket", bundle.text,
+                    network.root + "/x", "--json",
+                ])
+            #expect((stranger.json["error"] as? [String: Any])?["code"] as? String == "client.bad_ticket")
+            // An expired ticket.
+            let expired = try await session.share("/shared.bin", to: reader.publicKey.clientID, expiry: 1)
+            let late = try await run(
+                "blob",
+                ["download", "--home", readerHome.path, "--ticket", expired.text, network.root + "/y", "--json"])
+            #expect((late.json["error"] as? [String: Any])?["code"] as? String == "client.bad_ticket")
+            // A ticket for one path does not open another: the blobbers refuse.
+            _ = try await Uploader(session: session).upload([
+                .init(localPath: file.path, remotePath: try RemotePath("/other.bin"))
+            ])
+            let wrongPath = try await run(
+                "blob",
+                [
+                    "download", "--home", readerHome.path, "--ticket", bundle.text, "/other.bin", network.root + "/z",
+                    "--json",
+                ])
+            #expect(wrongPath.status == 1)
+            #expect(!FileManager.default.fileExists(atPath: network.root + "/z"))
+        }
+    }
+
+    @Test func aFullAllocationAndBadLocalFilesLeaveNothingBehind() async throws {
+        // 1 MiB over 4 data shards: each blobber may hold 256 KiB = 4 blocks.
+        try await TestNetwork.with(size: 1 << 20) { network in
+            let session = try await network.session()
+            let big = try network.localFile("big.bin", size: 5 * 4 * 65_536, seed: 8)
+            let before = try await network.heads()
+            await #expect(throws: ClientError.self) {
+                try await Uploader(session: session).upload([
+                    .init(localPath: big.path, remotePath: try RemotePath("/big.bin"))
+                ])
+            }
+            await #expect(
+                throws: ClientError.localFile(path: network.root + "/missing", reason: "No such file or directory")
+            ) {
+                try await Uploader(session: session).upload([
+                    .init(localPath: network.root + "/missing", remotePath: try RemotePath("/missing"))
+                ])
+            }
+            #expect(try await network.heads() == before)
+            for directory in network.blobberDirectories {
+                let staging =
+                    (try? FileManager.default.contentsOfDirectory(
+                        atPath: directory + "/staging/\(network.allocation.hex)")) ?? []
+                #expect(staging.isEmpty, "\(directory): \(staging)")
+            }
+        }
+    }
+}
