@@ -146,6 +146,10 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The whole network end to end: testnet/up, the blob CLI, faults, ledger verify.
+        .testTarget(
+            name: "NetworkTests",
+            dependencies: ["BlobCommand", "BlobberCommand", "LedgerCommand"]),
     ]
 )
 
