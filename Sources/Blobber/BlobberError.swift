@@ -1,6 +1,6 @@
 public import StorageProtocol
 
-/// Why the blobber refused a request. Codes are stable and listed in docs/protocol-blobber.md.
+/// Why the blobber refused a request. Codes are stable and listed in docs/PROTOCOL.md section 8.
 public enum BlobberError: CodedError, Equatable {
     case unknownAllocation(AllocationID)
     case expiredAllocation(AllocationID, expiry: Int64)

@@ -5,7 +5,7 @@ import NIOHTTP1
 public import Merkle
 public import StorageProtocol
 
-/// The ledger's HTTP API as the blobber uses it (docs/protocol-ledger.md).
+/// The ledger's HTTP API as the blobber uses it (docs/PROTOCOL.md section 7).
 public struct LedgerClient: Sendable {
     public let baseURL: String
     let client: HTTPClient

@@ -5,7 +5,7 @@ public import NIOCore
 import NIOHTTP1
 public import StorageProtocol
 
-/// One blobber's HTTP API (docs/protocol-blobber.md), every request signed by `signer`.
+/// One blobber's HTTP API (docs/PROTOCOL.md section 8), every request signed by `signer`.
 public struct BlobberClient: Sendable {
     public let blobberID: BlobberID
     public let baseURL: String
@@ -124,7 +124,7 @@ public struct BlobberClient: Sendable {
         return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
     }
 
-    /// A request for `target` signed per docs/protocol-blobber.md "Authentication"; `body` nil
+    /// A request for `target` signed per docs/PROTOCOL.md section 8 "Authentication"; `body` nil
     /// signs `UNSIGNED-PAYLOAD` (shard uploads) or, for GETs, the empty body's digest.
     func signed(_ method: String, _ target: String, body: [UInt8]?) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: baseURL + target)

@@ -1,6 +1,6 @@
 public import StorageProtocol
 
-/// Picks an allocation's blobbers from the ledger's list (docs/protocol-client.md, "Choosing blobbers").
+/// Picks an allocation's blobbers from the ledger's list (docs/PROTOCOL.md section 10, "Choosing blobbers").
 ///
 /// A blobber is eligible when it has room for one shard (`capacity − used ≥ shard size`), answered the
 /// latency probe, and is in one of the requested regions (when any are given). Eligible blobbers are

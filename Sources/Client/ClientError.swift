@@ -2,7 +2,7 @@ public import Merkle
 public import StorageProtocol
 
 /// Why a client operation failed: what went wrong and, in `description`, what to do about it.
-/// Codes are stable and listed in docs/protocol-client.md.
+/// Codes are stable and listed in docs/PROTOCOL.md section 10.
 public enum ClientError: CodedError, Equatable {
     case noWallet(home: String)
     case walletExists(path: String)

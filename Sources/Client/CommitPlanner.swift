@@ -2,7 +2,7 @@ public import Merkle
 public import StorageProtocol
 
 /// Computes one blobber's next write marker from its `/proofs` answer alone
-/// (docs/protocol-merkle.md 3.2): checks the answer against the last marker this wallet signed for
+/// (docs/PROTOCOL.md 4.2.2): checks the answer against the last marker this wallet signed for
 /// the blobber, applies the commit's changes to partial tries of both roots, and signs the marker.
 public struct CommitPlanner: Sendable {
     public let owner: SigningKey

@@ -7,7 +7,7 @@ public import Merkle
 import NIOCore
 public import StorageProtocol
 
-/// Reads a file back (DESIGN.md "Reads"; docs/protocol-client.md "Downloads"): asks every blobber for
+/// Reads a file back (DESIGN.md "Reads"; docs/PROTOCOL.md section 10 "Downloads"): asks every blobber for
 /// the file's entry and times the answers, reads blocks from the `k` fastest (data shards preferred),
 /// verifies every block against the shard root whose trie proof is verified against the root of the
 /// last marker the owner signed, hedges a slow blobber to the next, and drops one that returns bad bytes.

@@ -2,7 +2,7 @@ public import Merkle
 public import StorageProtocol
 
 /// The file key of an encrypted file, wrapped for the owner and stored in `FileEntry.encryption`
-/// (docs/protocol-client.md "Encryption header"):
+/// (docs/PROTOCOL.md section 10 "Encryption header"):
 ///
 /// ```
 /// header   = 0x01 ‖ wrap_nonce(16) ‖ sealed(40) ‖ tag(16)                       73 bytes

@@ -5,7 +5,7 @@ import NIOCore
 import NIOHTTP1
 public import StorageProtocol
 
-/// The ledger's HTTP API (docs/protocol-ledger.md): reads and signed transactions.
+/// The ledger's HTTP API (docs/PROTOCOL.md section 7): reads and signed transactions.
 public struct LedgerClient: Sendable {
     public let baseURL: String
     let transport: HTTPTransport

@@ -6,7 +6,7 @@ import NIOCore
 public import StorageProtocol
 
 /// Brings blobbers that are behind or wrong back to the state most blobbers agree on
-/// (docs/protocol-client.md "Repair"): for each file they lack or hold in another version, only
+/// (docs/PROTOCOL.md section 10 "Repair"): for each file they lack or hold in another version, only
 /// their shard is rebuilt, block run by block run, from `k` good blobbers (verified like any
 /// download) and streamed to them; files the agreed state no longer has are deleted; then one commit
 /// per repaired blobber, signed from its own proofs. Never a whole-file download into memory or disk.

@@ -4,7 +4,7 @@ public import StorageProtocol
 
 /// Turns a file's plaintext into `n` shards, a batch of stripes at a time: optional AES-256-GCM per
 /// stripe, then Reed-Solomon, then every shard's blocks into its shard tree and the plaintext into the
-/// content hash (docs/protocol-erasure.md section 5.2–5.3).
+/// content hash (docs/PROTOCOL.md sections 5.2–5.3).
 ///
 /// A class because it owns the stripe cipher and running hashes; one upload task owns it.
 public final class ShardEncoder {

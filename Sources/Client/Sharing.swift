@@ -2,7 +2,7 @@ import Foundation
 public import Merkle
 public import StorageProtocol
 
-/// What the owner hands a reader (docs/protocol-client.md "Share tickets"): the signed ticket, and for
+/// What the owner hands a reader (docs/PROTOCOL.md section 10 "Share tickets"): the signed ticket, and for
 /// an encrypted file its key. Text form: `blobticket:` + base64url (no padding) of its JSON. The
 /// blobbers only ever see the `ShareTicket` (header `x-blob-ticket`), never the key.
 public struct TicketBundle: Codable, Sendable, Equatable {

@@ -6,7 +6,7 @@ import NIOCore
 public import StorageProtocol
 
 /// Uploads files into an allocation: the streaming pipeline, data+1 consensus and rollback
-/// (DESIGN.md "Writes"; docs/protocol-client.md "Uploads").
+/// (DESIGN.md "Writes"; docs/PROTOCOL.md section 10 "Uploads").
 public struct Uploader: Sendable {
     public let session: AllocationSession
     public var encrypt = false

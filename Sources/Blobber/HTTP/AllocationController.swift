@@ -9,7 +9,7 @@ import StorageProtocol
 
 private let emptyBodyDigest = SHA256.hash([UInt8]()).hex
 
-/// `/v1/allocations/{a}/…`: uploads, proofs, commit, rollback and reads (docs/protocol-blobber.md).
+/// `/v1/allocations/{a}/…`: uploads, proofs, commit, rollback and reads (docs/PROTOCOL.md section 8).
 struct AllocationController<Context: RequestContext>: Sendable {
     let node: BlobberNode
 
