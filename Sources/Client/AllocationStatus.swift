@@ -47,10 +47,13 @@ public struct AllocationStatus: Sendable, Codable {
         let states = await withTaskGroup(of: (Int, Result<AllocationStateResponse, ClientError>).self) { group in
             for index in session.blobbers.indices {
                 group.addTask {
-                    do throws(ClientError) { return (index, .success(try await session.blobbers[index].state())) } catch
-                    {
-                        return (index, .failure(error))
+                    // The result is assigned, not returned, inside `do throws`: Swift 6.3.1 -O miscompiles a
+                    // `return` from a typed do/catch in a task-group closure (every task saw index 0).
+                    let result: Result<AllocationStateResponse, ClientError>
+                    do throws(ClientError) { result = .success(try await session.blobbers[index].state()) } catch {
+                        result = .failure(error)
                     }
+                    return (index, result)
                 }
             }
             var out: [Int: Result<AllocationStateResponse, ClientError>] = [:]

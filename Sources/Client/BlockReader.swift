@@ -71,6 +71,8 @@ struct BlockReader: Sendable {
                     let clock = ContinuousClock()
                     let start = clock.now
                     let blobber = session.blobbers[index]
+                    // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
+                    let result: Result<ByteBuffer, ClientError>
                     do throws(ClientError) {
                         let range = try await blobber.blocks(path: path, start: blocks.lowerBound, count: blocks.count)
                         let entry = entries[index]!
@@ -81,20 +83,22 @@ struct BlockReader: Sendable {
                                 blobber: blobber.blobberID, reason: "blocks of another shard or length")
                         }
                         let failure: ShardProofError? = range.bytes.withUnsafeReadableBytes { raw in
+                            let failure: ShardProofError?
                             do throws(ShardProofError) {
                                 try range.proof.verify(concatenatedBlocks: raw, against: entry.shardRoot)
-                                return nil
-                            } catch { return error }
+                                failure = nil
+                            } catch { failure = error }
+                            return failure
                         }
                         if let failure {
                             throw ClientError.badAnswer(
                                 blobber: blobber.blobberID, reason: "returned blocks that do not verify: \(failure)")
                         }
-                        return .fetched(
-                            index: index, result: .success(range.bytes), seconds: (clock.now - start).seconds)
+                        result = .success(range.bytes)
                     } catch {
-                        return .fetched(index: index, result: .failure(error), seconds: (clock.now - start).seconds)
+                        result = .failure(error)
                     }
+                    return .fetched(index: index, result: result, seconds: (clock.now - start).seconds)
                 }
                 return true
             }

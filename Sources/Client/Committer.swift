@@ -67,12 +67,15 @@ struct Committer: Sendable {
                 group.addTask {
                     let marker = session.planner.rollbackMarker(
                         undoing: committed, previous: previous, now: Clock.nowMillis)
+                    // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
+                    let failure: String?
                     do throws(ClientError) {
                         _ = try await session.blobbers[index].rollback(marker)
-                        return (index, marker, nil)
+                        failure = nil
                     } catch {
-                        return (index, nil, error.description)
+                        failure = error.description
                     }
+                    return (index, failure == nil ? marker : nil, failure)
                 }
             }
             var out: [(Int, WriteMarker?, String?)] = []

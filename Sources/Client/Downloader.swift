@@ -61,41 +61,47 @@ public struct Downloader: Sendable {
                     let blobber = session.blobbers[index]
                     let clock = ContinuousClock()
                     let start = clock.now
+                    // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
+                    let result: Result<Source?, ClientError>
                     do throws(ClientError) {
-                        guard let answer = try await blobber.file(path.string) else { return (index, .success(nil)) }
-                        let latency = clock.now - start
-                        guard let marker = answer.marker else {
-                            throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "an entry without a marker")
+                        if let answer = try await blobber.file(path.string) {
+                            let latency = clock.now - start
+                            guard let marker = answer.marker else {
+                                throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "an entry without a marker")
+                            }
+                            do {
+                                try marker.verifySignature(owner: owner)
+                            } catch {
+                                throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "marker: \(error)")
+                            }
+                            guard marker.allocationID == session.id, marker.blobberID == blobber.blobberID else {
+                                throw ClientError.badAnswer(
+                                    blobber: blobber.blobberID, reason: "the marker is for another chain")
+                            }
+                            if let known = local[blobber.blobberID], marker.sequence < known.sequence {
+                                throw ClientError.blobberDiverged(
+                                    blobber: blobber.blobberID,
+                                    reason: "it shows marker \(marker.sequence), this wallet signed \(known.sequence)")
+                            }
+                            guard answer.entry.path == path.string else {
+                                throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "entry for another path")
+                            }
+                            do {
+                                try answer.proof.verifyInclusion(
+                                    key: answer.entry.key, valueHash: answer.entry.entryHash,
+                                    blocks: answer.entry.blockCount,
+                                    root: marker.allocationRoot)
+                            } catch {
+                                throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "entry proof: \(error)")
+                            }
+                            result = .success(Source(index: index, entry: answer.entry, latency: latency))
+                        } else {
+                            result = .success(nil)
                         }
-                        do {
-                            try marker.verifySignature(owner: owner)
-                        } catch {
-                            throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "marker: \(error)")
-                        }
-                        guard marker.allocationID == session.id, marker.blobberID == blobber.blobberID else {
-                            throw ClientError.badAnswer(
-                                blobber: blobber.blobberID, reason: "the marker is for another chain")
-                        }
-                        if let known = local[blobber.blobberID], marker.sequence < known.sequence {
-                            throw ClientError.blobberDiverged(
-                                blobber: blobber.blobberID,
-                                reason: "it shows marker \(marker.sequence), this wallet signed \(known.sequence)")
-                        }
-                        guard answer.entry.path == path.string else {
-                            throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "entry for another path")
-                        }
-                        do {
-                            try answer.proof.verifyInclusion(
-                                key: answer.entry.key, valueHash: answer.entry.entryHash,
-                                blocks: answer.entry.blockCount,
-                                root: marker.allocationRoot)
-                        } catch {
-                            throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "entry proof: \(error)")
-                        }
-                        return (index, .success(Source(index: index, entry: answer.entry, latency: latency)))
                     } catch {
-                        return (index, .failure(error))
+                        result = .failure(error)
                     }
+                    return (index, result)
                 }
             }
             var out: [(Int, Result<Source?, ClientError>)] = []

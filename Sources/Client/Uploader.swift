@@ -84,11 +84,14 @@ public struct Uploader: Sendable {
                 let item = items[next]
                 next += 1
                 group.addTask {
+                    // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
+                    let result: Result<StagedFile, ClientError>
                     do throws(ClientError) {
-                        return .success(try await stage(item, consensus: consensus, now: now, progress: progress))
+                        result = .success(try await stage(item, consensus: consensus, now: now, progress: progress))
                     } catch {
-                        return .failure(error)
+                        result = .failure(error)
                     }
+                    return result
                 }
             }
             for _ in 0..<min(fileConcurrency, items.count) { start() }

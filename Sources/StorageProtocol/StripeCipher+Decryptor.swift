@@ -41,10 +41,14 @@ public final class StripeDecryptor {
         let plaintextLength = sealed.count - StripeLayout.tagByteCount
         var buffer = sealed
         let failure: StripeCipherError? = buffer.withUnsafeMutableBytes { buffer in
+            // Assigned, not returned, inside `do throws`: Swift 6.3.1 -O can miscompile a `return`
+            // from a typed do/catch inside a closure.
+            let failure: StripeCipherError?
             do throws(StripeCipherError) {
                 try open(stripe: buffer, plaintextLength: plaintextLength, index: index)
-                return nil
-            } catch { return error }
+                failure = nil
+            } catch { failure = error }
+            return failure
         }
         if let failure { throw failure }
         return Array(buffer.prefix(plaintextLength))

@@ -66,10 +66,14 @@ public final class StripeCipher {
         var sealed = plaintext + [UInt8](repeating: 0, count: Self.tagByteCount)
         // `withUnsafeMutableBytes` only rethrows untyped errors; carry the typed one out by hand.
         let failure: StripeCipherError? = sealed.withUnsafeMutableBytes { buffer in
+            // Assigned, not returned, inside `do throws`: Swift 6.3.1 -O can miscompile a `return`
+            // from a typed do/catch inside a closure.
+            let failure: StripeCipherError?
             do throws(StripeCipherError) {
                 try seal(stripe: buffer, plaintextLength: plaintext.count, index: index)
-                return nil
-            } catch { return error }
+                failure = nil
+            } catch { failure = error }
+            return failure
         }
         if let failure { throw failure }
         return sealed
