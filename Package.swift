@@ -109,6 +109,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Child processes for the multi-process tests: spawned and reaped by PID, bounded waits.
+        .target(name: "TestProcesses", path: "Tests/TestProcesses"),
         .testTarget(
             name: "MerkleTests",
             dependencies: ["Merkle", .product(name: "PropertyBased", package: "swift-property-based")]),
@@ -123,6 +125,7 @@ let package = Package(
         .testTarget(
             name: "LedgerTests",
             dependencies: [
+                "TestProcesses",
                 "Ledger", "StorageProtocol", "Merkle", "LedgerCommand",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -132,6 +135,7 @@ let package = Package(
         .testTarget(
             name: "BlobberTests",
             dependencies: [
+                "TestProcesses",
                 "Blobber", "StorageProtocol", "Merkle", "BlobberCommand", "LedgerCommand", "Ledger",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -141,6 +145,7 @@ let package = Package(
         .testTarget(
             name: "ClientTests",
             dependencies: [
+                "TestProcesses",
                 "Client", "StorageProtocol", "Merkle", "Erasure", "BlobCommand", "BlobberCommand", "LedgerCommand",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -149,7 +154,7 @@ let package = Package(
         // The whole network end to end: testnet/up, the blob CLI, faults, ledger verify.
         .testTarget(
             name: "NetworkTests",
-            dependencies: ["BlobCommand", "BlobberCommand", "LedgerCommand"]),
+            dependencies: ["TestProcesses", "BlobCommand", "BlobberCommand", "LedgerCommand"]),
     ]
 )
 

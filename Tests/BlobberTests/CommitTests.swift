@@ -2,6 +2,7 @@ import Foundation
 import NIOHTTP1
 import Merkle
 import StorageProtocol
+import TestProcesses
 import Testing
 
 /// A ledger, one blobber on it, and an allocation owned by `owner` on that blobber.

@@ -2,6 +2,7 @@ import Blobber
 import Foundation
 import NIOHTTP1
 import StorageProtocol
+import TestProcesses
 import Testing
 
 @Suite("Blobber configuration and batching", .timeLimit(.minutes(2)))

@@ -3,6 +3,7 @@ import Merkle
 import NIOHTTP1
 import StorageProtocol
 import Synchronization
+import TestProcesses
 import Testing
 
 @Suite("Blobber crashes", .timeLimit(.minutes(2)))

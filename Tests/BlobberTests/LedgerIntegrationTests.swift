@@ -2,6 +2,7 @@ import Foundation
 import Merkle
 import NIOHTTP1
 import StorageProtocol
+import TestProcesses
 import Testing
 
 extension Owner {

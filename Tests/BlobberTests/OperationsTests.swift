@@ -2,6 +2,7 @@ import Foundation
 import Merkle
 import NIOHTTP1
 import StorageProtocol
+import TestProcesses
 import Testing
 
 @Suite("Blobber operations", .timeLimit(.minutes(2)))
@@ -70,7 +71,7 @@ struct OperationsTests {
         #expect(yaml.contains("# ") && yaml.contains("batch_max_markers"))
         // SIGTERM: a graceful exit, services stopped.
         #expect(await blobber.process.stop())
-        #expect(blobber.process.process.terminationStatus == 0)
+        #expect(blobber.process.exitStatus == 0)
         await ledger.stop()
     }
 }

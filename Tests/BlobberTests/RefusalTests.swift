@@ -2,6 +2,7 @@ import Foundation
 import Merkle
 import NIOHTTP1
 import StorageProtocol
+import TestProcesses
 import Testing
 
 #if canImport(Glibc)
@@ -31,7 +32,7 @@ extension Owner {
 /// Sends `head` and only the first `sent` bytes of a body announced longer, then closes the connection.
 func sendTruncated(port: Int, head: String, body: [UInt8]) throws {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw ProcessFailure(description: "socket failed") }
+    guard fd >= 0 else { throw TestFailure("socket failed") }
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
@@ -42,7 +43,7 @@ func sendTruncated(port: Int, head: String, body: [UInt8]) throws {
             connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
         }
     }
-    guard connected == 0 else { throw ProcessFailure(description: "connect failed") }
+    guard connected == 0 else { throw TestFailure("connect failed") }
     let bytes = Array(head.utf8) + body
     var done = 0
     while done < bytes.count {

@@ -3,6 +3,7 @@ import Foundation
 import Merkle
 import NIOCore
 import StorageProtocol
+import TestProcesses
 import Testing
 
 /// SplitMix64, so a failing sequence reproduces from its seed.

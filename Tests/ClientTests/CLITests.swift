@@ -2,6 +2,7 @@ import Client
 import Foundation
 import Merkle
 import StorageProtocol
+import TestProcesses
 import Testing
 
 /// The `blob` binary over a real network: a directory upload, ls, status, repair, download, and the

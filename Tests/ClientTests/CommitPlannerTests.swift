@@ -1,6 +1,7 @@
 import Client
 import Merkle
 import StorageProtocol
+import TestProcesses
 import Testing
 
 /// New roots from a blobber's proofs alone must equal the full trie's roots after the same changes,

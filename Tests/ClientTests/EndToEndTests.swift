@@ -2,6 +2,7 @@ import Client
 import Foundation
 import Merkle
 import StorageProtocol
+import TestProcesses
 import Testing
 
 /// Uploads, downloads, renames and deletes against a real ledger and six real blobbers (4+2).

@@ -2,6 +2,7 @@
 import Foundation
 import Merkle
 import StorageProtocol
+import TestProcesses
 import Testing
 
 /// Faults around an upload or download: a ledger outage, a slow blobber, a local file that changes.
@@ -93,7 +94,7 @@ import Testing
             let file = try network.localFile("big.bin", size: size, seed: 41)
             let victim = try await network.blobber(shard: 3)
             let pid = victim.process.pid
-            let sent = TestLocked<(bytes: Int, killed: Bool)>((0, false))
+            let sent = TestProcesses.Locked<(bytes: Int, killed: Bool)>((0, false))
             var uploader = Uploader(session: session)
             uploader.repairMissed = false
             let report = try await uploader.upload([.init(localPath: file.path, remotePath: try RemotePath("/big.bin"))]

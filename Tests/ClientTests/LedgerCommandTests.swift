@@ -2,6 +2,7 @@ import Client
 import Foundation
 import Merkle
 import StorageProtocol
+import TestProcesses
 import Testing
 
 /// `blob wallet faucet` and `blob alloc` against a real ledger process.

@@ -2,6 +2,7 @@ import Client
 import Foundation
 import Merkle
 import StorageProtocol
+import TestProcesses
 import Testing
 
 /// `blob repair` against real processes: a blobber that missed commits gets exactly its shards back.

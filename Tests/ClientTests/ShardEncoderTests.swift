@@ -2,6 +2,7 @@ import Client
 import Erasure
 import Merkle
 import StorageProtocol
+import TestProcesses
 import Testing
 
 /// The upload pipeline's encode stage on real data through real ISA-L and OpenSSL.

@@ -2,13 +2,14 @@ import Client
 import Foundation
 import Merkle
 import StorageProtocol
+import TestProcesses
 import Testing
 
 /// A real ledger and `n` real blobber processes on 127.0.0.1, a funded wallet in a temporary home
 /// and an allocation on all the blobbers. `stop()` kills every process by PID and removes the folders.
 final class TestNetwork: Sendable {
     let ledger: LedgerProcess
-    private let processes: TestLocked<[ServerProcess]>
+    private let processes: Locked<[ServerProcess]>
     var blobbers: [ServerProcess] { processes.withLock { $0 } }
     /// Data folder of each blobber process, in process order.
     let blobberDirectories: [String]
@@ -71,7 +72,7 @@ final class TestNetwork: Sendable {
         owner: SigningKey, allocation: AllocationID
     ) {
         self.ledger = ledger
-        self.processes = TestLocked(blobbers)
+        self.processes = Locked(blobbers)
         self.blobberDirectories = blobberDirectories
         self.root = root
         self.home = home

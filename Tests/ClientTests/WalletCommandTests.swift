@@ -1,6 +1,7 @@
 import Foundation
 import Merkle
 import StorageProtocol
+import TestProcesses
 import Testing
 
 /// `blob wallet` through the real binary: where the wallet goes, what it prints, what it refuses.

@@ -1,6 +1,7 @@
 import Client
 import Merkle
 import StorageProtocol
+import TestProcesses
 import Testing
 
 @Suite struct WriteConsensusTests {

@@ -2,6 +2,7 @@ import Foundation
 import Ledger
 import Merkle
 import StorageProtocol
+import TestProcesses
 import Testing
 
 /// The block test vector of docs/PROTOCOL.md section 7 ("Blocks"), computed independently.

@@ -2,6 +2,7 @@ import Foundation
 import Ledger
 import Merkle
 import StorageProtocol
+import TestProcesses
 import Testing
 
 @Suite struct ChallengeTests {

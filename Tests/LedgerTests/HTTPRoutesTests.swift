@@ -7,6 +7,7 @@ import Logging
 import Merkle
 import NIOCore
 import StorageProtocol
+import TestProcesses
 import Testing
 
 /// The HTTP API in process (router test client): what a blobber or client reads from the ledger.

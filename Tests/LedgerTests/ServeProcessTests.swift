@@ -3,15 +3,8 @@ import Foundation
 import Ledger
 import Merkle
 import StorageProtocol
-import Synchronization
+import TestProcesses
 import Testing
-
-/// A value shared between tasks.
-final class Shared<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
-}
 
 @Suite struct ServeProcessTests {
     /// Streams faucet transactions to a real `ledger serve`, kills it with SIGKILL mid-stream, restarts
@@ -34,8 +27,8 @@ final class Shared<Value: Sendable>: Sendable {
         let first = try ServerProcess(directory: directory, extra: ["--block-interval", "0.05"])
         defer { first.kill9() }
         let http = LedgerHTTP(client: client, base: "http://127.0.0.1:\(try await first.port())")
-        let acknowledged = Shared<[Int]>([])
-        let attempted = Shared<Int>(0)
+        let acknowledged = Locked<[Int]>([])
+        let attempted = Locked<Int>(0)
         // Two submitters race; the test kills the server once 60 receipts are in.
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in 0..<2 {
@@ -106,7 +99,7 @@ final class Shared<Value: Sendable>: Sendable {
         #expect(metrics.contains("ledger_refusals_total"))
 
         #expect(await second.stop(), "no graceful shutdown on SIGTERM")
-        let verify = try LedgerBinary.run(["verify", "--data", directory])
+        let verify = try await LedgerBinary.run(["verify", "--data", directory])
         #expect(verify.status == 0, "\(verify.stderr)")
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Ledger
 import Merkle
 import StorageProtocol
+import TestProcesses
 import Testing
 
 /// A small deterministic generator so a failing sequence can be replayed from its seed.

@@ -3,6 +3,7 @@ import Ledger
 import Merkle
 import StorageProtocol
 import Synchronization
+import TestProcesses
 import Testing
 
 /// An in-memory ledger with a manual clock, and helpers to build signed transactions and chains.

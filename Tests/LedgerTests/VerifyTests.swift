@@ -3,6 +3,7 @@ import GRDB
 import Ledger
 import Merkle
 import StorageProtocol
+import TestProcesses
 import Testing
 
 @Suite struct VerifyTests {
@@ -59,7 +60,7 @@ import Testing
         let directory = temporaryDirectory("ledger-tamper")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let (_, ledger) = try await VerifyTests.busyLedger(in: directory)
-        let ok = try LedgerBinary.run(["verify", "--data", directory])
+        let ok = try await LedgerBinary.run(["verify", "--data", directory])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("ok: 5 sealed blocks"))
 
@@ -68,7 +69,7 @@ import Testing
         try await ledger.database.writer.write { db in
             try db.execute(sql: "UPDATE accounts SET balance = balance + 1 WHERE id = ?", arguments: [owner.blobData])
         }
-        let edited = try LedgerBinary.run(["verify", "--data", directory])
+        let edited = try await LedgerBinary.run(["verify", "--data", directory])
         #expect(edited.status != 0)
         #expect(edited.stderr.contains("table accounts"), "\(edited.stderr)")
         #expect(edited.stderr.contains(owner.hex), "\(edited.stderr)")
@@ -78,7 +79,7 @@ import Testing
         let directory = temporaryDirectory("ledger-show")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         _ = try await VerifyTests.busyLedger(in: directory)
-        let outcome = try LedgerBinary.run(["show", "--data", directory, "--json"])
+        let outcome = try await LedgerBinary.run(["show", "--data", directory, "--json"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
         #expect((object["blobbers"] as? [Any])?.count == 4)
@@ -87,7 +88,7 @@ import Testing
         let supply = try #require(object["supply"] as? [String: Any])
         let held = ["balances", "write_pools", "challenge_pools", "stakes"].compactMap { supply[$0] as? Int }.reduce(0, +)
         #expect(supply["minted"] as? Int == held)
-        let text = try LedgerBinary.run(["show", "--data", directory])
+        let text = try await LedgerBinary.run(["show", "--data", directory])
         #expect(text.stdout.contains("blobbers (4):"))
     }
 
@@ -107,7 +108,7 @@ import Testing
                 arguments: [Data(tampered.utf8), row["hash"] as Data])
             return (row["hash"], row["block"])
         }
-        let outcome = try LedgerBinary.run(["verify", "--data", directory])
+        let outcome = try await LedgerBinary.run(["verify", "--data", directory])
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains("block \(block)"), "\(outcome.stderr)")
         #expect(outcome.stderr.contains(Hex.encode(hash)), "\(outcome.stderr)")

@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import Testing
 
 /// The whole mission with real processes: `testnet/up` starts a ledger and six blobbers, and the
@@ -79,14 +80,15 @@ struct Story {
         // The victim is frozen first, so its stream is surely in flight when it dies: the other five
         // stage their shards while it hangs, and then it is killed.
         try await network.ctl("pause", victim)
-        let running = try Started(
+        let running = try ChildProcess(
             Testnet.binaries + "/blob", ["upload", second, "/second.bin", "--json"], environment: ["BLOB_HOME": network.home])
         let witness = node[0]!
         let staging = network.blobberFolder(witness) + "/staging"
-        let uploading = try await eventually(60) { directorySize(staging) > 4 << 20 }
+        let uploading = try await eventually(timeout: 60) { directorySize(staging) > 4 << 20 }
         #expect(uploading, "the upload never reached blobber\(witness)")
         try await network.ctl("kill", victim)
-        let interrupted = try await running.wait(timeout: 300)
+        let exit = await running.wait(timeout: 300)
+        let interrupted = ProgramOutcome(status: exit ?? -1, stdout: running.stdout, stderr: running.stderr)
         try #require(interrupted.status == 0, "\(interrupted.stdout) \(interrupted.stderr)")
         #expect((interrupted.json["committed"] as? [Any])?.count == 5)
         #expect((interrupted.json["missed"] as? [String: Any])?.count == 1)
@@ -134,7 +136,7 @@ struct Story {
         #expect(flipped > 0)
         try await expectDownload("/big.bin", equals: big)
         let corruptID = indexOf.first { $0.value == corrupt }!.key
-        let failed = try await eventually(120) {
+        let failed = try await eventually(timeout: 120) {
             let list = try await network.get(network.ledgerURL + "/v1/challenges?blobber=\(corruptID)&status=failed")
             return !((list as? [Any]) ?? []).isEmpty
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -62,14 +63,14 @@ final class Testnet: Sendable {
     }
 
     /// `blob ARGS --json` against this network; the answer's JSON object (an error's too).
-    func blob(_ arguments: [String], timeout: Double = 300) async throws -> Outcome {
-        try await run(
+    func blob(_ arguments: [String], timeout: Double = 300) async throws -> ProgramOutcome {
+        try await runProgram(
             Self.binaries + "/blob", arguments + ["--json"], environment: ["BLOB_HOME": home], timeout: timeout)
     }
 
     /// `ledger ARGS` on this network's ledger folder.
-    func ledger(_ arguments: [String]) async throws -> Outcome {
-        try await run(Self.binaries + "/ledger", arguments + ["--data", data + "/ledger"], environment: [:], timeout: 120)
+    func ledger(_ arguments: [String]) async throws -> ProgramOutcome {
+        try await runProgram(Self.binaries + "/ledger", arguments + ["--data", data + "/ledger"], timeout: 120)
     }
 
     /// GET a JSON document from one of the nodes.
@@ -88,33 +89,19 @@ final class Testnet: Sendable {
         return out
     }
 
-    static func script(_ name: String, _ arguments: [String], timeout: Double) async throws -> Outcome {
-        try await run("/bin/bash", [repository + "/testnet/" + name] + arguments, environment: [:], timeout: timeout)
+    static func script(_ name: String, _ arguments: [String], timeout: Double) async throws -> ProgramOutcome {
+        try await runProgram("/bin/bash", [repository + "/testnet/" + name] + arguments, timeout: timeout)
     }
 }
 
 enum TestnetError: Error, CustomStringConvertible {
-    case failed(String, Outcome)
-    case spawn(String, Int32)
+    case failed(String, ProgramOutcome)
 
     var description: String {
         switch self {
         case .failed(let what, let outcome):
             "\(what) exited \(outcome.status)\nstdout: \(outcome.stdout.suffix(2000))\nstderr: \(outcome.stderr.suffix(4000))"
-        case .spawn(let path, let code):
-            "cannot start \(path): error \(code)"
         }
-    }
-}
-
-struct Outcome: Sendable {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-
-    /// stdout as a JSON object (empty when it is not one).
-    var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any] ?? [:]
     }
 }
 
@@ -130,92 +117,6 @@ func portIsFree(_ port: Int) -> Bool {
     return withUnsafePointer(to: &address) { pointer in
         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
     }
-}
-
-/// Runs a program to completion; killed by its PID after `timeout` seconds (recorded as an issue).
-/// Output goes through files, so a chatty program never blocks on a full pipe.
-func run(_ path: String, _ arguments: [String], environment: [String: String], timeout: Double) async throws -> Outcome {
-    let started = try Started(path, arguments, environment: environment)
-    return try await started.wait(timeout: timeout)
-}
-
-/// A program running in the background (an upload that a test interrupts), spawned with
-/// posix_spawn and reaped with waitpid: Foundation's `Process` can leave a finished child
-/// unreaped (a zombie) and report it running forever.
-final class Started: Sendable {
-    let pid: pid_t
-    let stdoutPath: String
-    let stderrPath: String
-    let description: String
-
-    init(_ path: String, _ arguments: [String], environment: [String: String]) throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)").path
-        stdoutPath = base + ".stdout"
-        stderrPath = base + ".stderr"
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var child: pid_t = 0
-        let result = posix_spawn(&child, path, &actions, nil, argv, envp)
-        guard result == 0 else { throw TestnetError.spawn(path, result) }
-        pid = child
-        description = ([URL(fileURLWithPath: path).lastPathComponent] + arguments).joined(separator: " ")
-    }
-
-    /// The exit status once the child has exited, reaping it; nil while it runs.
-    private func reap() -> Int32? {
-        var status: Int32 = 0
-        let result = waitpid(pid, &status, WNOHANG)
-        guard result == pid else { return result < 0 ? -1 : nil }
-        // WIFEXITED / WEXITSTATUS, spelled out (the C macros are not imported).
-        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-    }
-
-    func wait(timeout: Double) async throws -> Outcome {
-        let deadline = Date().addingTimeInterval(timeout)
-        var status = reap()
-        while status == nil && Date() < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-            status = reap()
-        }
-        if status == nil {
-            kill(pid, SIGKILL)
-            for _ in 0..<500 where status == nil {
-                try await Task.sleep(for: .milliseconds(10))
-                status = reap()
-            }
-            Issue.record("\(description) did not finish in \(timeout) s; killed")
-        }
-        defer {
-            try? FileManager.default.removeItem(atPath: stdoutPath)
-            try? FileManager.default.removeItem(atPath: stderrPath)
-        }
-        return Outcome(
-            status: status ?? -1,
-            stdout: (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")
-    }
-}
-
-/// Polls `condition` every 200 ms for at most `seconds`.
-func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    repeat {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(200))
-    } while Date() < deadline
-    return try await condition()
 }
 
 /// `count` pseudo-random bytes written to `path` in 1 MiB pieces.

@@ -4,6 +4,7 @@ import Merkle
 import NIOCore
 import NIOHTTP1
 import StorageProtocol
+import TestProcesses
 import Testing
 
 /// An HTTP answer.
@@ -14,8 +15,8 @@ struct Reply: Sendable {
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         do { return try JSONDecoder().decode(type, from: Data(body)) } catch {
-            throw ProcessFailure(
-                description: "cannot decode \(T.self) from \(status) \(String(decoding: body, as: UTF8.self))")
+            throw TestFailure(
+                "cannot decode \(T.self) from \(status) \(String(decoding: body, as: UTF8.self))")
         }
     }
 
@@ -75,7 +76,7 @@ final class TestLedger: Sendable {
             .POST, url + "/v1/transactions", body: TransactionCoding.encode(tx),
             headers: [("content-type", "application/json")])
         guard reply.status == 200 else {
-            throw ProcessFailure(description: "\(kind) refused: \(String(decoding: reply.body, as: UTF8.self))")
+            throw TestFailure("\(kind) refused: \(String(decoding: reply.body, as: UTF8.self))")
         }
         return try reply.decode(TransactionReceipt.self)
     }
@@ -121,7 +122,7 @@ final class TestBlobber: Sendable {
     static func start(ledger: String, directory: String? = nil, extra: [String] = []) async throws -> TestBlobber {
         let folder = directory ?? temporaryDirectory("blobber")
         if !FileManager.default.fileExists(atPath: folder + "/blobber.yaml") {
-            let outcome = try runToCompletion("blobber", ["init", "--data", folder, "--ledger-url", ledger])
+            let outcome = try await runProgram(builtBinary("blobber"), ["init", "--data", folder, "--ledger-url", ledger])
             #expect(outcome.status == 0)
         }
         let key = try KeyFile.read(from: folder + "/blobber-key.json")
