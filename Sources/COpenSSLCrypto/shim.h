@@ -23,5 +23,12 @@ typedef SHA256_CTX csha256_ctx;
 static inline void csha256_init(csha256_ctx *c) { SHA256_Init(c); }
 static inline void csha256_update(csha256_ctx *c, const void *p, size_t n) { SHA256_Update(c, p, n); }
 static inline void csha256_final(csha256_ctx *c, unsigned char *out) { SHA256_Final(out, c); }
-static inline void csha256_oneshot(const void *p, size_t n, unsigned char *out) { SHA256((const unsigned char *)p, n, out); }
+// Not OpenSSL's one-shot SHA256(): in OpenSSL 3 it fetches the digest through EVP_Q_digest on every
+// call, under a global read-write lock, which cost more than the hashing for 64-byte tree nodes.
+static inline void csha256_oneshot(const void *p, size_t n, unsigned char *out) {
+    SHA256_CTX c;
+    SHA256_Init(&c);
+    SHA256_Update(&c, p, n);
+    SHA256_Final(out, &c);
+}
 #endif

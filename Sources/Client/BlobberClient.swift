@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
 import Foundation
 public import Merkle
-public import NIOCore
+import NIOCore
 import NIOHTTP1
 public import StorageProtocol
 
@@ -87,15 +87,25 @@ public struct BlobberClient: Sendable {
             as: ListResponse.self)
     }
 
-    /// Blocks `[start, start + count)` of `path`'s shard, with the range proof from the headers.
-    public func blocks(path: String, start: Int, count: Int) async throws(ClientError) -> BlockRange {
+    /// Blocks `[start, start + count)` of `path`'s shard: the range proof from the headers, and the body
+    /// still to be read (`count × 65 536` bytes), so the caller can place the bytes where they belong as
+    /// they arrive instead of collecting them first.
+    public func openBlocks(path: String, start: Int, count: Int) async throws(ClientError) -> BlockStream {
         let target = "\(prefix)/blocks?path=\(Self.query(path))&start=\(start)&count=\(count)"
-        let reply = try await send(
-            signed("GET", target, body: nil), timeout: .seconds(30), limit: count * ShardTree.blockSize + 1)
-        guard reply.status == 200 else { throw refusal(reply) }
-        guard let rootText = reply.headers.first(name: "x-blob-shard-root"), let root = Hash(hex: rootText),
-            let countText = reply.headers.first(name: "x-blob-block-count"), let leafCount = Int(countText),
-            let proofText = reply.headers.first(name: "x-blob-range-proof"), let proofBytes = Hex.decode(proofText)
+        let response: HTTPClientResponse
+        do {
+            response = try await transport.client.execute(signed("GET", target, body: nil), timeout: .seconds(30))
+        } catch {
+            throw .blobberUnreachable(blobber: blobberID, reason: "\(error)")
+        }
+        let status = Int(response.status.code)
+        guard status == 200 else {
+            let body = (try? await response.body.collect(upTo: HTTPTransport.maxErrorBytes)) ?? ByteBuffer()
+            throw refusal(HTTPReply(status: status, headers: response.headers, body: body))
+        }
+        guard let rootText = response.headers.first(name: "x-blob-shard-root"), let root = Hash(hex: rootText),
+            let countText = response.headers.first(name: "x-blob-block-count"), let leafCount = Int(countText),
+            let proofText = response.headers.first(name: "x-blob-range-proof"), let proofBytes = Hex.decode(proofText)
         else {
             throw .badAnswer(
                 blobber: blobberID,
@@ -104,7 +114,7 @@ public struct BlobberClient: Sendable {
         do {
             let proof = try ShardRangeProof(
                 start: start, count: count, leafCount: leafCount, serializedHashes: proofBytes)
-            return BlockRange(shardRoot: root, proof: proof, bytes: reply.body)
+            return BlockStream(shardRoot: root, proof: proof, body: response.body)
         } catch {
             throw .badAnswer(blobber: blobberID, reason: "bad range proof: \(error)")
         }
@@ -176,9 +186,9 @@ public struct BlobberClient: Sendable {
     }
 }
 
-/// Blocks read from one blobber, not yet verified.
-public struct BlockRange: Sendable {
+/// An answer to a block read whose body is still arriving: nothing in it is verified yet.
+public struct BlockStream: Sendable {
     public var shardRoot: Hash
     public var proof: ShardRangeProof
-    public var bytes: ByteBuffer
+    public var body: HTTPClientResponse.Body
 }

@@ -1,40 +1,163 @@
+import AsyncHTTPClient
 import Erasure
 import Merkle
 import NIOCore
 import StorageProtocol
 
+/// Stripes `[first, first + count)` of a file laid end to end in one page-aligned buffer, which the
+/// blobbers' answers fill in place: data shard `j`'s block `b` lands at `(b × k + j) × 64 KiB`, so a run
+/// read from the `k` data shards is the file's bytes with no copy after the socket's. Parity blocks,
+/// when a parity shard is read, go to a scratch buffer of their own and are decoded into the gaps.
+///
+/// A class because tasks fill disjoint parts of one buffer; the reader hands each task only the
+/// pointers of its own shard (`slots(shard:)`) and waits for every task before touching the buffer.
+final class StripeWindow: @unchecked Sendable {
+    let dataShards: Int
+    /// Stripes the buffer holds.
+    let capacity: Int
+    let data: UnsafeMutableRawBufferPointer
+    private var parity: [Int: UnsafeMutableRawBufferPointer] = [:]
+    private(set) var first = 0
+    private(set) var count = 0
+
+    /// Direct I/O wants buffers aligned to the device's logical block; a page covers every device.
+    static let alignment = 4096
+
+    init(dataShards: Int, capacity: Int) {
+        self.dataShards = dataShards
+        self.capacity = capacity
+        data = .allocate(byteCount: capacity * dataShards * ShardTree.blockSize, alignment: Self.alignment)
+    }
+
+    deinit {
+        data.deallocate()
+        for buffer in parity.values { buffer.deallocate() }
+    }
+
+    var stripeLength: Int { dataShards * ShardTree.blockSize }
+    var stripes: Range<Int> { first..<(first + count) }
+
+    /// Starts a new run of stripes; what the buffer held is forgotten.
+    func reset(stripes: Range<Int>) {
+        precondition(stripes.count <= capacity)
+        first = stripes.lowerBound
+        count = stripes.count
+    }
+
+    /// Stripe `first + offset`.
+    func stripe(_ offset: Int) -> UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(rebasing: data[(offset * stripeLength)..<((offset + 1) * stripeLength)])
+    }
+
+    /// Where shard `shard`'s blocks of this run go; allocates a parity shard's scratch on first use.
+    func slots(shard: Int) -> BlockSlots {
+        let block = ShardTree.blockSize
+        if shard < dataShards {
+            return BlockSlots(base: data.baseAddress! + shard * block, stride: stripeLength)
+        }
+        if parity[shard] == nil {
+            parity[shard] = .allocate(byteCount: capacity * block, alignment: Self.alignment)
+        }
+        return BlockSlots(base: parity[shard]!.baseAddress!, stride: block)
+    }
+}
+
+/// Where one shard's blocks of a run go: block `b` at `base + b × stride`, 64 KiB long.
+struct BlockSlots: @unchecked Sendable {
+    let base: UnsafeMutableRawPointer
+    let stride: Int
+
+    func block(_ index: Int) -> UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(start: base + index * stride, count: ShardTree.blockSize)
+    }
+}
+
+/// Places an answer's body into its block slots as it arrives and hashes each block as soon as it is
+/// whole, while it is still in the cache.
+struct BlockFiller {
+    let slots: BlockSlots
+    let count: Int
+    private(set) var received = 0
+    private(set) var leaves: [Hash] = []
+
+    init(slots: BlockSlots, count: Int) {
+        self.slots = slots
+        self.count = count
+        leaves.reserveCapacity(count)
+    }
+
+    var expected: Int { count * ShardTree.blockSize }
+    var isComplete: Bool { received == expected }
+
+    /// False when the chunk runs past the `count` blocks asked for.
+    mutating func take(_ chunk: ByteBuffer) -> Bool {
+        guard chunk.readableBytes <= expected - received else { return false }
+        chunk.withUnsafeReadableBytes { bytes in
+            var offset = 0
+            let block = ShardTree.blockSize
+            while offset < bytes.count {
+                let index = received / block
+                let within = received % block
+                let piece = min(block - within, bytes.count - offset)
+                let target = slots.block(index)
+                UnsafeMutableRawBufferPointer(rebasing: target[within..<(within + piece)])
+                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + piece)]))
+                offset += piece
+                received += piece
+                if within + piece == block { leaves.append(ShardTree.leafHash(UnsafeRawBufferPointer(target))) }
+            }
+        }
+        return true
+    }
+}
+
 /// Reads runs of stripes from the `k` best blobbers of a file: verifies every block against the
-/// blobber's shard root, hedges a slow request to a spare blobber, drops a blobber that errs or lies,
-/// and rebuilds missing data blocks from parity.
-struct BlockReader: Sendable {
+/// blobber's shard root, hedges a slow request to a spare blobber, drops a blobber that errs, stalls or
+/// lies, and rebuilds missing data blocks from parity. Several runs may be read at once; what the
+/// reader learns of the blobbers (speed, failures) is shared between them.
+final class BlockReader: Sendable {
     let session: AllocationSession
     let path: String
     let hedgeAfter: Duration
+    /// A request that has not finished this long after it started counts as failed.
+    let requestTimeout: Duration
     /// Blobber index → its verified entry.
     let entries: [Int: FileEntry]
-    /// Smoothed request time per blobber index (seconds); lower is better.
-    var speed: [Int: Double]
-    var dropped: Set<Int> = []
-    var used: Set<Int> = []
-    var hedges = 0
-    var failures: [String: String]
+    private let state: Locked<State>
+
+    struct State: Sendable {
+        /// Smoothed request time per blobber index (seconds); lower is better.
+        var speed: [Int: Double]
+        var dropped: Set<Int> = []
+        var used: Set<Int> = []
+        var hedges = 0
+        var failures: [String: String]
+    }
 
     init(
         session: AllocationSession, path: String, sources: [Downloader.Source], hedgeAfter: Duration,
-        failures: [String: String]
+        requestTimeout: Duration = .seconds(30), failures: [String: String]
     ) {
         self.session = session
         self.path = path
         self.hedgeAfter = hedgeAfter
+        self.requestTimeout = requestTimeout
         self.entries = Dictionary(uniqueKeysWithValues: sources.map { ($0.index, $0.entry) })
-        self.speed = Dictionary(uniqueKeysWithValues: sources.map { ($0.index, $0.latency.seconds) })
-        self.failures = failures
+        self.state = Locked(
+            State(
+                speed: Dictionary(uniqueKeysWithValues: sources.map { ($0.index, $0.latency.seconds) }),
+                failures: failures))
     }
+
+    var used: Set<Int> { state.withLock { $0.used } }
+    var hedges: Int { state.withLock { $0.hedges } }
+    var failures: [String: String] { state.withLock { $0.failures } }
 
     /// Candidates best first: by measured time, a parity shard counting 1.5× slower (data shards
     /// need no decoding).
     var ranked: [Int] {
-        entries.keys.filter { !dropped.contains($0) }.sorted { a, b in
+        let (speed, dropped) = state.withLock { ($0.speed, $0.dropped) }
+        return entries.keys.filter { !dropped.contains($0) }.sorted { a, b in
             let sa = (speed[a] ?? 1) * (a < session.dataShards ? 1 : 1.5)
             let sb = (speed[b] ?? 1) * (b < session.dataShards ? 1 : 1.5)
             return sa != sb ? sa < sb : a < b
@@ -42,210 +165,175 @@ struct BlockReader: Sendable {
     }
 
     enum Event: Sendable {
-        case fetched(index: Int, result: Result<ByteBuffer, ClientError>, seconds: Double)
+        case fetched(index: Int, failure: ClientError?, seconds: Double)
         case tick
     }
 
-    /// Stripes `blocks` of the file, laid end to end (`count × k × 64 KiB` bytes, padding included).
-    mutating func read(blocks: Range<Int>) async throws(ClientError) -> [UInt8] {
+    /// Reads `stripes` of the file into `window`, every block verified, missing data blocks rebuilt.
+    func read(stripes: Range<Int>, into window: StripeWindow) async throws(ClientError) {
+        window.reset(stripes: stripes)
         let k = session.dataShards
-        var got: [Int: ByteBuffer] = [:]
-        var ranking = ranked
+        let ranking = ranked
         guard ranking.count >= k else { throw tooFew() }
         let hedgeAfter = self.hedgeAfter
+        let requestTimeout = self.requestTimeout
         let session = self.session
         let path = self.path
         let entries = self.entries
-        var events: [Event] = []
-        // One round: k requests; a failure starts the next candidate, a tick with requests still out
-        // starts a spare; done when k verified answers are in.
-        let outcome: Result<[Int: ByteBuffer], ClientError> = await withTaskGroup(of: Event.self) { group in
-            var inflight: Set<Int> = []
+        let clock = ContinuousClock()
+        // One round: k requests; a failure or a stalled request starts the next candidate; once one
+        // answer is in, each tick with requests still out starts a spare; done with k verified answers.
+        // Leaving the group cancels and waits for the requests still out, so nothing writes into the
+        // window after this returns.
+        let (good, events, hedged) = await withTaskGroup(of: Event.self) { group in
+            var good: Set<Int> = []
+            var events: [Event] = []
+            var hedged = 0
+            var inflight: [Int: ContinuousClock.Instant] = [:]
             var next = 0
+            var firstAnswer: ContinuousClock.Instant?
             func launch() -> Bool {
                 guard next < ranking.count else { return false }
                 let index = ranking[next]
                 next += 1
-                inflight.insert(index)
+                let slots = window.slots(shard: index)
+                inflight[index] = clock.now
                 group.addTask {
-                    let clock = ContinuousClock()
                     let start = clock.now
-                    let blobber = session.blobbers[index]
-                    // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
-                    let result: Result<ByteBuffer, ClientError>
-                    do throws(ClientError) {
-                        let range = try await blobber.blocks(path: path, start: blocks.lowerBound, count: blocks.count)
-                        let entry = entries[index]!
-                        guard range.shardRoot == entry.shardRoot, range.proof.leafCount == Int(entry.blockCount),
-                            range.bytes.readableBytes == blocks.count * ShardTree.blockSize
-                        else {
-                            throw ClientError.badAnswer(
-                                blobber: blobber.blobberID, reason: "blocks of another shard or length")
-                        }
-                        let failure: ShardProofError? = range.bytes.withUnsafeReadableBytes { raw in
-                            let failure: ShardProofError?
-                            do throws(ShardProofError) {
-                                try range.proof.verify(concatenatedBlocks: raw, against: entry.shardRoot)
-                                failure = nil
-                            } catch { failure = error }
-                            return failure
-                        }
-                        if let failure {
-                            throw ClientError.badAnswer(
-                                blobber: blobber.blobberID, reason: "returned blocks that do not verify: \(failure)")
-                        }
-                        result = .success(range.bytes)
-                    } catch {
-                        result = .failure(error)
-                    }
-                    return .fetched(index: index, result: result, seconds: (clock.now - start).seconds)
+                    let failure = await Self.fetch(
+                        session.blobbers[index], path: path, entry: entries[index]!, stripes: stripes, into: slots)
+                    return .fetched(index: index, failure: failure, seconds: (clock.now - start).seconds)
                 }
                 return true
             }
             for _ in 0..<k { _ = launch() }
-            var ticking = false
-            while got.count < k {
+            group.addTask {
+                try? await Task.sleep(for: hedgeAfter)
+                return .tick
+            }
+            while good.count < k {
                 guard let event = await group.next() else { break }
-                events.append(event)
                 switch event {
-                case .fetched(let index, .success(let bytes), _):
-                    inflight.remove(index)
-                    got[index] = bytes
-                    // The others of the round are done: wait a little for the stragglers, then hedge.
-                    if got.count < k, !ticking, got.count + inflight.count >= k {
-                        ticking = true
-                        group.addTask {
-                            try? await Task.sleep(for: hedgeAfter)
-                            return .tick
-                        }
+                case .fetched(let index, let failure, _):
+                    // A request given up on (stalled) already counted as failed.
+                    guard inflight.removeValue(forKey: index) != nil else { continue }
+                    events.append(event)
+                    if failure == nil {
+                        good.insert(index)
+                        if firstAnswer == nil { firstAnswer = clock.now }
+                    } else if good.count + inflight.count < k {
+                        _ = launch()
                     }
-                case .fetched(let index, .failure, _):
-                    inflight.remove(index)
-                    if got.count + inflight.count < k, !launch(), inflight.isEmpty { break }
                 case .tick:
-                    ticking = false
-                    if got.count < k, !inflight.isEmpty, launch() {
-                        hedges += 1
+                    let now = clock.now
+                    for (index, start) in inflight where now - start > requestTimeout {
+                        inflight[index] = nil
+                        let blobber = session.blobbers[index].blobberID
+                        let failure = ClientError.blobberUnreachable(
+                            blobber: blobber, reason: "no complete answer within \(requestTimeout)")
+                        events.append(.fetched(index: index, failure: failure, seconds: (now - start).seconds))
+                        if good.count + inflight.count < k { _ = launch() }
                     }
-                    if got.count < k, !inflight.isEmpty {
-                        ticking = true
-                        group.addTask {
-                            try? await Task.sleep(for: hedgeAfter)
-                            return .tick
-                        }
+                    if let firstAnswer, now - firstAnswer >= hedgeAfter, !inflight.isEmpty, launch() {
+                        hedged += 1
+                    }
+                    group.addTask {
+                        try? await Task.sleep(for: hedgeAfter)
+                        return .tick
                     }
                 }
-                if got.count < k, inflight.isEmpty, next >= ranking.count { break }
+                if good.count < k, inflight.isEmpty, next >= ranking.count { break }
             }
             group.cancelAll()
-            return got.count >= k
-                ? .success(got) : .failure(.tooFewGoodBlobbers(path: path, good: got.count, required: k, failures: []))
+            return (good, events, hedged)
         }
-        for event in events {
-            guard case .fetched(let index, let result, let seconds) = event else { continue }
-            switch result {
-            case .success:
-                speed[index] = 0.7 * (speed[index] ?? seconds) + 0.3 * seconds
-                used.insert(index)
-            case .failure(let error):
-                dropped.insert(index)
-                failures[session.blobbers[index].blobberID.hex] = error.description
+        state.withLock { state in
+            state.hedges += hedged
+            for event in events {
+                guard case .fetched(let index, let failure, let seconds) = event else { continue }
+                if let failure {
+                    state.dropped.insert(index)
+                    state.failures[session.blobbers[index].blobberID.hex] = failure.description
+                } else {
+                    state.speed[index] = 0.7 * (state.speed[index] ?? seconds) + 0.3 * seconds
+                    state.used.insert(index)
+                }
             }
         }
-        // A request still out when k answers arrived was slow: rank it by how long it had been waiting.
-        guard case .success(let shards) = outcome else { throw tooFew() }
-        ranking = []
-        return try assemble(shards, blocks: blocks.count)
+        guard good.count >= k else { throw tooFew() }
+        try rebuildMissingData(in: window, from: good)
+    }
+
+    /// One blobber's blocks of `stripes`, placed into `slots` and verified against its shard root; nil
+    /// when they verified, else why not.
+    static func fetch(
+        _ blobber: BlobberClient, path: String, entry: FileEntry, stripes: Range<Int>, into slots: BlockSlots
+    ) async -> ClientError? {
+        let failure: ClientError?
+        do {
+            let stream = try await blobber.openBlocks(path: path, start: stripes.lowerBound, count: stripes.count)
+            guard stream.shardRoot == entry.shardRoot, stream.proof.leafCount == Int(entry.blockCount) else {
+                throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "blocks of another shard")
+            }
+            var filler = BlockFiller(slots: slots, count: stripes.count)
+            do {
+                for try await chunk in stream.body {
+                    try Task.checkCancellation()
+                    guard filler.take(chunk) else {
+                        throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "more bytes than asked for")
+                    }
+                }
+            } catch let error as ClientError {
+                throw error
+            } catch {
+                throw ClientError.blobberUnreachable(blobber: blobber.blobberID, reason: "\(error)")
+            }
+            guard filler.isComplete else {
+                throw ClientError.badAnswer(
+                    blobber: blobber.blobberID,
+                    reason: "the answer ended after \(filler.received) of \(filler.expected) bytes")
+            }
+            do {
+                try stream.proof.verify(leafHashes: filler.leaves, against: entry.shardRoot)
+            } catch {
+                throw ClientError.badAnswer(
+                    blobber: blobber.blobberID, reason: "returned blocks that do not verify: \(error)")
+            }
+            failure = nil
+        } catch let error as ClientError {
+            failure = error
+        } catch {
+            failure = .blobberUnreachable(blobber: blobber.blobberID, reason: "\(error)")
+        }
+        return failure
     }
 
     func tooFew() -> ClientError {
-        .tooFewGoodBlobbers(
+        let (dropped, failures) = state.withLock { ($0.dropped, $0.failures) }
+        return .tooFewGoodBlobbers(
             path: path, good: entries.count - dropped.count, required: session.dataShards,
             failures: failures.map { "\($0.key.prefix(12)): \($0.value)" }.sorted())
     }
 
-    /// Lays the stripes out from `k` verified shard runs, decoding missing data blocks.
-    func assemble(_ shards: [Int: ByteBuffer], blocks count: Int) throws(ClientError) -> [UInt8] {
+    /// Decodes the data blocks no good answer supplied, block by block, from `k` verified shards
+    /// (data shards first).
+    func rebuildMissingData(in window: StripeWindow, from good: Set<Int>) throws(ClientError) {
         let k = session.dataShards
-        let block = ShardTree.blockSize
-        let present = shards.keys.sorted().prefix(k)
-        let missingData = (0..<k).filter { shards[$0] == nil }
-        var out = [UInt8](repeating: 0, count: count * k * block)
-        var rebuilt = [Int: [UInt8]]()
-        for index in missingData { rebuilt[index] = [UInt8](repeating: 0, count: count * block) }
-        if !missingData.isEmpty {
-            let arrays = present.map { Array(shards[$0]!.readableBytesView) }
-            var missing = rebuilt
-            let failure: ClientError? = withUnsafeBuffers(arrays) { inputs in
-                withMutableBuffers(&missing, order: missingData) { outputs in
-                    for b in 0..<count {
-                        var presentPointers: [Int: UnsafeRawBufferPointer] = [:]
-                        for (slot, index) in present.enumerated() {
-                            presentPointers[index] = UnsafeRawBufferPointer(
-                                rebasing: inputs[slot][(b * block)..<((b + 1) * block)])
-                        }
-                        var missingPointers: [Int: UnsafeMutableRawBufferPointer] = [:]
-                        for (slot, index) in missingData.enumerated() {
-                            missingPointers[index] = UnsafeMutableRawBufferPointer(
-                                rebasing: outputs[slot][(b * block)..<((b + 1) * block)])
-                        }
-                        do {
-                            try session.coder.reconstruct(present: presentPointers, missing: missingPointers)
-                        } catch {
-                            return ClientError.integrity(path: path, reason: "reconstruction failed: \(error)")
-                        }
-                    }
-                    return nil
-                }
-            }
-            if let failure { throw failure }
-            rebuilt = missing
-        }
-        out.withUnsafeMutableBytes { raw in
-            for j in 0..<k {
-                let place = { (bytes: UnsafeRawBufferPointer) in
-                    for b in 0..<count {
-                        let target = (b * k + j) * block
-                        UnsafeMutableRawBufferPointer(rebasing: raw[target..<(target + block)])
-                            .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[(b * block)..<((b + 1) * block)]))
-                    }
-                }
-                if let buffer = shards[j] {
-                    buffer.withUnsafeReadableBytes(place)
-                } else {
-                    rebuilt[j]!.withUnsafeBytes(place)
-                }
+        let missing = (0..<k).filter { !good.contains($0) }
+        guard !missing.isEmpty else { return }
+        let present = good.sorted().prefix(k)
+        let sources = present.map { ($0, window.slots(shard: $0)) }
+        let targets = missing.map { ($0, window.slots(shard: $0)) }
+        for b in 0..<window.count {
+            var inputs: [Int: UnsafeRawBufferPointer] = [:]
+            for (index, slots) in sources { inputs[index] = UnsafeRawBufferPointer(slots.block(b)) }
+            var outputs: [Int: UnsafeMutableRawBufferPointer] = [:]
+            for (index, slots) in targets { outputs[index] = slots.block(b) }
+            do {
+                try session.coder.reconstruct(present: inputs, missing: outputs)
+            } catch {
+                throw .integrity(path: path, reason: "reconstruction failed: \(error)")
             }
         }
-        return out
     }
-}
-
-func withUnsafeBuffers<R>(_ arrays: [[UInt8]], _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
-    var buffers: [UnsafeRawBufferPointer] = []
-    func nest(_ index: Int) -> R {
-        guard index < arrays.count else { return body(buffers) }
-        return arrays[index].withUnsafeBytes { bytes in
-            buffers.append(bytes)
-            return nest(index + 1)
-        }
-    }
-    return nest(0)
-}
-
-/// Stable mutable pointers to `dictionary[key]` for every key of `order`, in that order.
-func withMutableBuffers<R>(
-    _ dictionary: inout [Int: [UInt8]], order: [Int], _ body: ([UnsafeMutableRawBufferPointer]) -> R
-) -> R {
-    var storage = order.map { dictionary[$0]! }
-    let pointers = storage.indices.map { index in
-        UnsafeMutableRawBufferPointer.allocate(byteCount: storage[index].count, alignment: 64)
-    }
-    defer { pointers.forEach { $0.deallocate() } }
-    let result = body(pointers)
-    for (slot, key) in order.enumerated() {
-        storage[slot] = Array(pointers[slot])
-        dictionary[key] = storage[slot]
-    }
-    return result
 }

@@ -3,7 +3,7 @@ import Foundation
 #if canImport(Glibc)
     import Glibc
 #endif
-public import Merkle
+import Merkle
 import NIOCore
 public import StorageProtocol
 
@@ -13,8 +13,10 @@ public import StorageProtocol
 /// last marker the owner signed, hedges a slow blobber to the next, and drops one that returns bad bytes.
 public struct Downloader: Sendable {
     public let session: AllocationSession
-    /// Blocks per request per blobber.
-    public var blocksPerRequest = 64
+    /// Stripes per run: each of the `k` blobbers reading a run sends this many blocks in one answer.
+    public var stripesPerRun = 16
+    /// Runs read at once; each holds `stripesPerRun × k × 64 KiB` in memory (4 MiB for 4+2).
+    public var runsInFlight = 4
     /// A request still running this long after the others of its round finished is hedged.
     public var hedgeAfter: Duration = .milliseconds(60)
     /// The file key when reading someone else's encrypted file with a ticket.
@@ -49,9 +51,11 @@ public struct Downloader: Sendable {
         var latency: Duration
     }
 
-    /// Verified entries from every blobber that has the file, timed.
-    func locate(_ path: RemotePath) async throws(ClientError) -> (
-        entry: FileEntry, sources: [Source], failures: [String: String]
+    /// Verified entries from the blobbers that have the file, timed. Every blobber is asked; unless
+    /// `waitForAll`, once `k + 1` agree (a spare beyond the `k` to read from) those not answering within
+    /// `hedgeAfter` are left out, and `complete` is false.
+    func locate(_ path: RemotePath, waitForAll: Bool = false) async throws(ClientError) -> (
+        entry: FileEntry, sources: [Source], failures: [String: String], complete: Bool
     ) {
         let owner = session.view.allocation.ownerKey
         let local = session.isOwner ? (try? session.home.loadMarkers(session.id)) ?? SignedMarkers() : SignedMarkers()
@@ -104,8 +108,27 @@ public struct Downloader: Sendable {
                     return (index, result)
                 }
             }
+            // Once k + 1 blobbers agree on the entry, the rest get `hedgeAfter` more to answer: a
+            // blobber slower than that would not be read from unless two others fail, and waiting for
+            // it would delay every read.
             var out: [(Int, Result<Source?, ClientError>)] = []
-            for await result in group { out.append(result) }
+            var graceStarted = waitForAll
+            let enough = min(session.dataShards + 1, session.blobbers.count)
+            let grace = hedgeAfter
+            while out.count < session.blobbers.count, let (index, result) = await group.next() {
+                if index < 0 { break }
+                out.append((index, result))
+                let agreeing = Dictionary(grouping: out.compactMap { try? $0.1.get()?.entry.metaHash }) { $0 }
+                    .values.map(\.count).max() ?? 0
+                if !graceStarted, agreeing >= enough, out.count < session.blobbers.count {
+                    graceStarted = true
+                    group.addTask {
+                        try? await Task.sleep(for: grace)
+                        return (-1, .success(nil))
+                    }
+                }
+            }
+            group.cancelAll()
             return out
         }
         var failures: [String: String] = [:]
@@ -129,7 +152,7 @@ public struct Downloader: Sendable {
         for source in found where source.entry.metaHash != best[0].entry.metaHash {
             failures[session.blobbers[source.index].blobberID.hex] = "holds another version of \(path)"
         }
-        return (best[0].entry, best, failures)
+        return (best[0].entry, best, failures, results.count == session.blobbers.count)
     }
 
     /// Downloads `path` (or bytes `range` of it) into `localPath`: written to a temporary file and renamed
@@ -137,9 +160,32 @@ public struct Downloader: Sendable {
     public func download(_ path: RemotePath, to localPath: String, range: ClosedRange<UInt64>? = nil)
         async throws(ClientError) -> Report
     {
+        var complete = true
+        // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
+        let first: Result<Report, ClientError>
+        do {
+            first = .success(
+                try await attempt(path, to: localPath, range: range, waitForAll: false, complete: &complete))
+        } catch {
+            first = .failure(error)
+        }
+        switch first {
+        case .success(let report): return report
+        case .failure(let error):
+            // Too many of the blobbers read from failed, and some slow ones were left out: try again
+            // with every blobber that answers.
+            guard case .tooFewGoodBlobbers = error, !complete else { throw error }
+        }
+        return try await attempt(path, to: localPath, range: range, waitForAll: true, complete: &complete)
+    }
+
+    func attempt(
+        _ path: RemotePath, to localPath: String, range: ClosedRange<UInt64>?, waitForAll: Bool, complete: inout Bool
+    ) async throws(ClientError) -> Report {
         let clock = ContinuousClock()
         let start = clock.now
-        let (entry, sources, initialFailures) = try await locate(path)
+        let (entry, sources, initialFailures, answeredAll) = try await locate(path, waitForAll: waitForAll)
+        complete = answeredAll
         let size = UInt64(entry.size)
         if let range, range.upperBound >= size {
             throw .invalidArgument("range \(range.lowerBound)-\(range.upperBound) is outside the file's \(size) bytes")
@@ -160,114 +206,104 @@ public struct Downloader: Sendable {
         let k = session.dataShards
         let stripeLength = k * ShardTree.blockSize
         let perStripe = key == nil ? stripeLength : stripeLength - StripeCipher.tagByteCount
-        let firstStripe = Int(wanted.lowerBound / UInt64(perStripe))
-        let lastStripe = Int(wanted.upperBound / UInt64(perStripe))
+        // An empty file is stored as one stripe of padding; there is nothing to read.
+        let stripes = size == 0 ? 0..<0 : Int(wanted.lowerBound / UInt64(perStripe))..<Int(wanted.upperBound / UInt64(perStripe)) + 1
         let partial = localPath + ".blob-partial"
-        _ = FileManager.default.createFile(atPath: partial, contents: nil)
-        guard let output = FileHandle(forWritingAtPath: partial) else {
-            throw .localFile(path: partial, reason: "cannot create")
-        }
-        let initialReader = BlockReader(
+        let output = try OutputFile(path: partial)
+        let reader = BlockReader(
             session: session, path: path.string, sources: sources, hedgeAfter: hedgeAfter, failures: initialFailures)
         let decryptor = key.map { StripeDecryptor(key: $0) }
         var contentHasher = SHA256()
-        var written: UInt64 = 0
-        // The next run is fetched and verified while this one is decrypted, hashed and written.
-        let runs = BoundedChannel<Run>(capacity: 1)
-        let finalReader = Locked<BlockReader?>(nil)
-        let readFailure = Locked<ClientError?>(nil)
-        let blocksPerRequest = self.blocksPerRequest
-        do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    var reader = initialReader
-                    var stripe = firstStripe
-                    do throws(ClientError) {
-                        while stripe <= lastStripe {
-                            let count = min(blocksPerRequest, lastStripe - stripe + 1)
-                            let bytes = try await reader.read(blocks: stripe..<(stripe + count))
-                            guard await runs.send(Run(first: stripe, count: count, bytes: bytes)) else { break }
-                            stripe += count
-                        }
-                    } catch {
-                        readFailure.withLock { $0 = error }
-                    }
-                    finalReader.withLock { $0 = reader }
-                    runs.finish()
-                }
-                for await run in runs {
-                    var stripes = run.bytes
-                    for offset in 0..<run.count {
-                        let index = run.first + offset
-                        let plainStart = UInt64(index) * UInt64(perStripe)
-                        let length = Int(min(UInt64(perStripe), size - plainStart))
-                        let failure: ClientError? = stripes.withUnsafeMutableBytes { raw -> ClientError? in
-                            let stripeBytes = UnsafeMutableRawBufferPointer(
-                                rebasing: raw[(offset * stripeLength)..<((offset + 1) * stripeLength)])
-                            if let decryptor {
-                                do {
-                                    try decryptor.open(stripe: stripeBytes, plaintextLength: length, index: index)
-                                } catch {
-                                    return .integrity(path: path.string, reason: "stripe \(index): \(error)")
-                                }
-                            }
-                            let plain = UnsafeRawBufferPointer(rebasing: stripeBytes[0..<length])
-                            if range == nil { contentHasher.update(plain) }
-                            let from = max(wanted.lowerBound, plainStart) - plainStart
-                            let to = min(wanted.upperBound + 1, plainStart + UInt64(length)) - plainStart
-                            if from < to {
-                                let piece = UnsafeRawBufferPointer(rebasing: plain[Int(from)..<Int(to)])
-                                var done = 0
-                                while done < piece.count {
-                                    let wrote = Glibc.write(
-                                        output.fileDescriptor, piece.baseAddress! + done, piece.count - done)
-                                    if wrote < 0 {
-                                        if errno == EINTR { continue }
-                                        return .localFile(path: partial, reason: String(cString: strerror(errno)))
-                                    }
-                                    done += wrote
-                                }
-                                written += to - from
-                            }
-                            return nil
-                        }
-                        if let failure {
-                            runs.cancel()
-                            throw failure
-                        }
-                    }
-                }
-                try await group.waitForAll()
+        let stripesPerRun = self.stripesPerRun
+        let runs = stride(from: stripes.lowerBound, to: stripes.upperBound, by: stripesPerRun).map {
+            $0..<min($0 + stripesPerRun, stripes.upperBound)
+        }
+        /// Decrypts a read run, hashes it and writes the wanted part.
+        func consume(_ window: StripeWindow) throws(ClientError) {
+            let windowStart = UInt64(window.first) * UInt64(perStripe)
+            if decryptor == nil {
+                // The run's bytes are the file's bytes: one piece.
+                let length = Int(min(UInt64(window.count * stripeLength), size - windowStart))
+                let plain = UnsafeRawBufferPointer(rebasing: window.data[0..<length])
+                if range == nil { contentHasher.update(plain) }
+                try write(plain, at: windowStart)
+                return
             }
-            if let failure = readFailure.withLock({ $0 }) { throw failure }
-            let computedHash = contentHasher.finalize()
-            if range == nil, computedHash != entry.contentHash {
+            for offset in 0..<window.count {
+                let index = window.first + offset
+                let plainStart = windowStart + UInt64(offset * perStripe)
+                let length = Int(min(UInt64(perStripe), size - plainStart))
+                let stripe = window.stripe(offset)
+                do {
+                    try decryptor!.open(stripe: stripe, plaintextLength: length, index: index)
+                } catch {
+                    throw .integrity(path: path.string, reason: "stripe \(index): \(error)")
+                }
+                let plain = UnsafeRawBufferPointer(rebasing: stripe[0..<length])
+                if range == nil { contentHasher.update(plain) }
+                try write(plain, at: plainStart)
+            }
+        }
+        /// Writes the part of `plain` (file bytes from `start`) that the wanted range covers.
+        func write(_ plain: UnsafeRawBufferPointer, at start: UInt64) throws(ClientError) {
+            let from = max(wanted.lowerBound, start) - start
+            let to = min(wanted.upperBound + 1, start + UInt64(plain.count)) - start
+            guard from < to else { return }
+            try output.write(UnsafeRawBufferPointer(rebasing: plain[Int(from)..<Int(to)]))
+        }
+        // `runsInFlight` runs are read at once, each into its own window; they are consumed in order,
+        // and a consumed window is handed to the next run, so memory is fixed whatever the file size.
+        let runsInFlight = max(1, self.runsInFlight)
+        do {
+            try await withThrowingTaskGroup(of: (Int, StripeWindow, ClientError?).self) { group in
+                var nextRun = 0
+                func start(_ window: StripeWindow) {
+                    let run = nextRun
+                    nextRun += 1
+                    group.addTask {
+                        // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
+                        let failure: ClientError?
+                        do throws(ClientError) {
+                            try await reader.read(stripes: runs[run], into: window)
+                            failure = nil
+                        } catch {
+                            failure = error
+                        }
+                        return (run, window, failure)
+                    }
+                }
+                for _ in 0..<min(runsInFlight, runs.count) {
+                    start(StripeWindow(dataShards: k, capacity: stripesPerRun))
+                }
+                var ready: [Int: StripeWindow] = [:]
+                var nextToWrite = 0
+                while nextToWrite < runs.count, let (run, window, failure) = try await group.next() {
+                    if let failure { throw failure }
+                    ready[run] = window
+                    while let window = ready.removeValue(forKey: nextToWrite) {
+                        try consume(window)
+                        nextToWrite += 1
+                        if nextRun < runs.count { start(window) }
+                    }
+                }
+            }
+            if range == nil, contentHasher.finalize() != entry.contentHash {
                 throw ClientError.integrity(path: path.string, reason: "the content hash does not match the entry")
             }
-            try output.synchronize()
-            try output.close()
+            try output.finish()
         } catch {
-            try? output.close()
             try? FileManager.default.removeItem(atPath: partial)
             if let error = error as? ClientError { throw error }
             throw .localFile(path: localPath, reason: "\(error)")
         }
-        let reader = finalReader.withLock { $0 } ?? initialReader
         guard rename(partial, localPath) == 0 else {
             try? FileManager.default.removeItem(atPath: partial)
             throw .localFile(path: localPath, reason: String(cString: strerror(errno)))
         }
         return Report(
-            path: path.string, bytes: written, seconds: (clock.now - start).seconds, servedBy: reader.used.sorted(),
+            path: path.string, bytes: output.length, seconds: (clock.now - start).seconds, servedBy: reader.used.sorted(),
             dropped: reader.failures, hedges: reader.hedges)
     }
-}
-
-/// A run of stripes read and verified, laid end to end.
-struct Run: Sendable {
-    var first: Int
-    var count: Int
-    var bytes: [UInt8]
 }
 
 extension Duration {

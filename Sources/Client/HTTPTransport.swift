@@ -31,6 +31,8 @@ public struct HTTPTransport: Sendable {
     public let client: HTTPClient
     /// Largest JSON answer accepted.
     static let maxJSONBytes = 64 << 20
+    /// Largest error body read from an answer whose success would have been a stream.
+    static let maxErrorBytes = 64 << 10
 
     public init(client: HTTPClient = HTTPTransport.sharedClient) {
         self.client = client

@@ -152,7 +152,7 @@ public struct Repairer: Sendable {
         let channel = ShardChannel(capacity: 2)
         let k = session.dataShards
         let coder = session.coder
-        var reader = BlockReader(
+        let reader = BlockReader(
             session: session, path: entry.path, sources: sources, hedgeAfter: .milliseconds(200), failures: [:])
         let answer = Locked<Result<UploadStatus, ClientError>?>(nil)
         let produced: Result<Hash, ClientError> = await withTaskGroup(of: Void.self) { group in
@@ -174,24 +174,23 @@ public struct Repairer: Sendable {
             let parity = UnsafeMutableRawBufferPointer.allocate(
                 byteCount: max(1, coder.parityShards) * block, alignment: 64)
             defer { parity.deallocate() }
+            let window = StripeWindow(dataShards: k, capacity: blocksPerRequest)
             do throws(ClientError) {
                 while start < blocks {
                     let count = min(blocksPerRequest, blocks - start)
-                    let stripes = try await reader.read(blocks: start..<(start + count))
+                    try await reader.read(stripes: start..<(start + count), into: window)
                     var run = [UInt8]()
                     run.reserveCapacity(count * block)
-                    stripes.withUnsafeBytes { raw in
-                        for b in 0..<count {
-                            let stripe = UnsafeRawBufferPointer(rebasing: raw[(b * k * block)..<((b + 1) * k * block)])
-                            if target < k {
-                                run.append(contentsOf: stripe[(target * block)..<((target + 1) * block)])
-                            } else {
-                                let outputs = (0..<coder.parityShards).map {
-                                    UnsafeMutableRawBufferPointer(rebasing: parity[($0 * block)..<(($0 + 1) * block)])
-                                }
-                                try! coder.encode(stripe: stripe, parity: outputs)  // shapes fixed
-                                run.append(contentsOf: UnsafeRawBufferPointer(outputs[target - k]))
+                    for b in 0..<count {
+                        let stripe = UnsafeRawBufferPointer(window.stripe(b))
+                        if target < k {
+                            run.append(contentsOf: stripe[(target * block)..<((target + 1) * block)])
+                        } else {
+                            let outputs = (0..<coder.parityShards).map {
+                                UnsafeMutableRawBufferPointer(rebasing: parity[($0 * block)..<(($0 + 1) * block)])
                             }
+                            try! coder.encode(stripe: stripe, parity: outputs)  // shapes fixed
+                            run.append(contentsOf: UnsafeRawBufferPointer(outputs[target - k]))
                         }
                     }
                     tree.append(run)

@@ -39,10 +39,11 @@ public final class ShardEncoder {
     /// Plaintext bytes one stripe carries: `S`, or `S − 16` with encryption.
     public var plaintextPerStripe: Int { cipher == nil ? stripeLength : stripeLength - StripeCipher.tagByteCount }
 
-    /// Stripes a file of `size` bytes has.
+    /// Stripes a file of `size` bytes has: at least one, since a shard holds at least one block (an
+    /// empty file's one stripe is all padding).
     public static func stripeCount(size: UInt64, plaintextPerStripe: Int) -> UInt64 {
         let per = UInt64(plaintextPerStripe)
-        return size / per + (size % per == 0 ? 0 : 1)
+        return max(1, size / per + (size % per == 0 ? 0 : 1))
     }
 
     /// Encodes the stripes of `plaintext` (whole stripes, the file's last may be short) into `shards`:
@@ -51,43 +52,55 @@ public final class ShardEncoder {
         precondition(shards.count == coder.totalShards)
         let per = plaintextPerStripe
         let stripes = plaintext.count / per + (plaintext.count % per == 0 ? 0 : 1)
-        let k = coder.dataShards
         let block = Self.blockSize
         for index in shards.indices {
             shards[index].reserveCapacity(shards[index].count + stripes * block)
         }
         contentHasher.update(plaintext)
         plaintextBytes += UInt64(plaintext.count)
-        let parity = (0..<coder.parityShards).map {
-            UnsafeMutableRawBufferPointer(rebasing: parityScratch[($0 * block)..<(($0 + 1) * block)])
-        }
         for stripe in 0..<stripes {
             let start = stripe * per
             let length = min(per, plaintext.count - start)
             scratch.copyMemory(from: UnsafeRawBufferPointer(rebasing: plaintext[start..<(start + length)]))
-            if let cipher {
-                do {
-                    try cipher.seal(stripe: scratch, plaintextLength: length, index: stripeIndex)
-                } catch {
-                    throw .invalidArgument("stripe encryption refused: \(error)")
-                }
-            } else if length < stripeLength {
-                UnsafeMutableRawBufferPointer(rebasing: scratch[length...]).initializeMemory(
-                    as: UInt8.self, repeating: 0)
+            try encodeScratch(plaintextLength: length, into: &shards)
+        }
+    }
+
+    /// Encodes the one stripe of an empty file: all padding (with encryption, the tag of no bytes).
+    public func encodeEmptyFile(into shards: inout [[UInt8]]) throws(ClientError) {
+        precondition(shards.count == coder.totalShards && stripeIndex == 0)
+        try encodeScratch(plaintextLength: 0, into: &shards)
+    }
+
+    /// Seals (optionally) and codes the stripe whose first `plaintextLength` bytes are in `scratch`,
+    /// appending one block to every shard.
+    private func encodeScratch(plaintextLength length: Int, into shards: inout [[UInt8]]) throws(ClientError) {
+        let k = coder.dataShards
+        let block = Self.blockSize
+        let parity = (0..<coder.parityShards).map {
+            UnsafeMutableRawBufferPointer(rebasing: parityScratch[($0 * block)..<(($0 + 1) * block)])
+        }
+        if let cipher {
+            do {
+                try cipher.seal(stripe: scratch, plaintextLength: length, index: stripeIndex)
+            } catch {
+                throw .invalidArgument("stripe encryption refused: \(error)")
             }
-            stripeIndex += 1
-            let stripeView = UnsafeRawBufferPointer(scratch)
-            try! coder.encode(stripe: stripeView, parity: parity)  // shapes fixed by construction
-            for j in 0..<k {
-                let blockBytes = UnsafeRawBufferPointer(rebasing: stripeView[(j * block)..<((j + 1) * block)])
-                trees[j].append(blockBytes)
-                shards[j].append(contentsOf: blockBytes)
-            }
-            for p in 0..<coder.parityShards {
-                let parityBlock = UnsafeRawBufferPointer(parity[p])
-                trees[k + p].append(parityBlock)
-                shards[k + p].append(contentsOf: parityBlock)
-            }
+        } else if length < stripeLength {
+            UnsafeMutableRawBufferPointer(rebasing: scratch[length...]).initializeMemory(as: UInt8.self, repeating: 0)
+        }
+        stripeIndex += 1
+        let stripeView = UnsafeRawBufferPointer(scratch)
+        try! coder.encode(stripe: stripeView, parity: parity)  // shapes fixed by construction
+        for j in 0..<k {
+            let blockBytes = UnsafeRawBufferPointer(rebasing: stripeView[(j * block)..<((j + 1) * block)])
+            trees[j].append(blockBytes)
+            shards[j].append(contentsOf: blockBytes)
+        }
+        for p in 0..<coder.parityShards {
+            let parityBlock = UnsafeRawBufferPointer(parity[p])
+            trees[k + p].append(parityBlock)
+            shards[k + p].append(contentsOf: parityBlock)
         }
     }
 

@@ -67,7 +67,7 @@ extension AllocationSession {
         if !path.hasSuffix("/") {
             let remote: RemotePath
             do { remote = try RemotePath(path) } catch { throw .invalidArgument(error.description) }
-            let (entry, _, _) = try await Downloader(session: self).locate(remote)
+            let (entry, _, _, _) = try await Downloader(session: self).locate(remote)
             if !entry.encryption.isEmpty {
                 key = try EncryptionHeader(bytes: entry.encryption).unwrap(owner: signer)
             }

@@ -156,10 +156,6 @@ public struct Uploader: Sendable {
         _ item: Item, consensus: ConsensusBox, now: Int64, progress: (@Sendable (UInt64) -> Void)?
     ) async throws(ClientError) -> StagedFile {
         let file = try LocalFile(path: item.localPath)
-        guard file.size > 0 else {
-            throw .localFile(
-                path: item.localPath, reason: "empty files cannot be stored (a shard must hold at least one block)")
-        }
         let encoder = ShardEncoder(coder: session.coder, encrypt: encrypt)
         let n = session.blobbers.count
         let stripes = ShardEncoder.stripeCount(size: file.size, plaintextPerStripe: encoder.plaintextPerStripe)
@@ -196,13 +192,21 @@ public struct Uploader: Sendable {
                     defer { buffer.deallocate() }
                     var remaining = file.size
                     var everyoneLeft = false
-                    while remaining > 0 {
+                    // An empty file still sends its one stripe of padding.
+                    var emptyFileLeft = file.size == 0
+                    while remaining > 0 || emptyFileLeft {
                         let want = Int(min(UInt64(batchBytes), remaining))
                         let got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]))
                         guard got == want else { throw ClientError.fileChanged(path: item.localPath) }
                         remaining -= UInt64(got)
                         var shards = [[UInt8]](repeating: [], count: n)
-                        try encoder.encode(plaintext: UnsafeRawBufferPointer(rebasing: buffer[0..<got]), into: &shards)
+                        if emptyFileLeft {
+                            emptyFileLeft = false
+                            try encoder.encodeEmptyFile(into: &shards)
+                        } else {
+                            try encoder.encode(
+                                plaintext: UnsafeRawBufferPointer(rebasing: buffer[0..<got]), into: &shards)
+                        }
                         var anyone = false
                         for index in 0..<n where active[index] {
                             if await channels[index].send(ByteBuffer(bytes: shards[index])) { anyone = true }

@@ -273,9 +273,10 @@ struct TruncatedUploadTests {
         }
         #expect(staged)
         // The cut request may hold the upload a moment longer, until the blobber notices the closed
-        // connection: `upload.busy` is the documented answer then, and the client tries again.
+        // connection: `upload.busy` is the documented answer then, and the client tries again. On a
+        // loaded machine (the whole suite at once on two cores) that moment has exceeded 5 s.
         var rest = try await owner.upload("cut", Array(bytes[65536...]), shardSize: bytes.count, offset: 65536)
-        for _ in 0..<100 where rest.code == "upload.busy" {
+        for _ in 0..<600 where rest.code == "upload.busy" {
             try await Task.sleep(for: .milliseconds(50))
             rest = try await owner.upload("cut", Array(bytes[65536...]), shardSize: bytes.count, offset: 65536)
         }

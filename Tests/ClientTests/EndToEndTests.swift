@@ -68,6 +68,58 @@ import Testing
         }
     }
 
+    @Test func emptyFilesAndFilesOfManyRunsRoundTrip() async throws {
+        try await TestNetwork.with { network in
+            let session = try await network.session()
+            let empty = try network.localFile("empty", size: 0, seed: 0)
+            // With 2 stripes per run and 3 runs in flight, 2.9 MB is 6 runs read out of order.
+            let long = try network.localFile("long.bin", size: 2_900_017, seed: 9)
+            _ = try await Uploader(session: session).upload([
+                .init(localPath: empty.path, remotePath: try RemotePath("/empty")),
+                .init(localPath: long.path, remotePath: try RemotePath("/long.bin")),
+            ])
+            _ = try await Uploader(session: session, encrypt: true).upload([
+                .init(localPath: empty.path, remotePath: try RemotePath("/empty.secret")),
+                .init(localPath: long.path, remotePath: try RemotePath("/long.secret")),
+            ])
+            // An empty file is one stripe of padding on every blobber.
+            for blobber in session.blobbers {
+                let entry = try #require(try await blobber.file("/empty")).entry
+                #expect(entry.size == 0 && entry.blockCount == 1 && entry.contentHash == SHA256.hash([UInt8]()))
+            }
+            var downloader = Downloader(session: session)
+            downloader.stripesPerRun = 2
+            downloader.runsInFlight = 3
+            let back = network.root + "/back"
+            for path in ["/empty", "/empty.secret"] {
+                try Data([1, 2, 3]).write(to: URL(fileURLWithPath: back))
+                let report = try await downloader.download(try RemotePath(path), to: back)
+                #expect(report.bytes == 0)
+                #expect(try Data(contentsOf: URL(fileURLWithPath: back)).isEmpty, "\(path) replaced the old file")
+            }
+            await #expect(throws: ClientError.self) {
+                try await downloader.download(try RemotePath("/empty"), to: back, range: 0...0)
+            }
+            for path in ["/long.bin", "/long.secret"] {
+                _ = try await downloader.download(try RemotePath(path), to: back)
+                #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(long.bytes), "\(path)")
+                // A range over a run boundary (runs are 2 stripes), ending one byte before the end.
+                let range = (2 * 4 * 65_536 - 5)...(long.bytes.count - 2)
+                _ = try await downloader.download(
+                    try RemotePath(path), to: back, range: UInt64(range.lowerBound)...UInt64(range.upperBound))
+                #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(long.bytes[range]), "\(path) range")
+            }
+            // Two data shards down: every run is rebuilt from the parity shards.
+            await (try await network.blobber(shard: 0)).process.stop()
+            await (try await network.blobber(shard: 2)).process.stop()
+            for path in ["/long.bin", "/long.secret"] {
+                let report = try await downloader.download(try RemotePath(path), to: back)
+                #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(long.bytes), "\(path) rebuilt")
+                #expect(report.servedBy.sorted() == [1, 3, 4, 5])
+            }
+        }
+    }
+
     @Test func fewerThanKPlusOneCommitsRollsEveryBlobberBack() async throws {
         try await TestNetwork.with { network in
             let session = try await network.session()

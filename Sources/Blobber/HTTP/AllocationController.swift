@@ -193,20 +193,21 @@ struct AllocationController<Context: RequestContext>: Sendable {
         guard start < entry.blockCount, count <= entry.blockCount - start else {
             throw BlobberError.badRange(reason: "blocks [\(start), \(start + count)) outside 0..<\(entry.blockCount)")
         }
-        let leaves = try node.shards.leaves(store.info.id, entry.shardRoot)
-        guard UInt64(leaves.count) == entry.blockCount else {
+        let tree = try node.shards.tree(store.info.id, entry.shardRoot)
+        guard UInt64(tree.blockCount) == entry.blockCount else {
             throw StorageError.corrupt(path: entry.shardRoot.hex, reason: "leaf count differs from the entry")
         }
         let range = Int(start)..<Int(start + count)
-        let proof = ShardTree(leaves: leaves).proof(forBlocks: range)
+        let proof = tree.proof(forBlocks: range)
         let bytes = try node.shards.readBlocks(
-            store.info.id, entry.shardRoot, start: range.lowerBound, count: range.count)
-        BlobberMetrics.bytesOut.increment(by: bytes.count)
+            store.info.id, entry.shardRoot, start: range.lowerBound, count: range.count,
+            allocator: ByteBufferAllocator())
+        BlobberMetrics.bytesOut.increment(by: bytes.readableBytes)
         var headers = HTTPFields()
         headers[.contentType] = "application/octet-stream"
         headers[HTTPField.Name("x-blob-shard-root")!] = entry.shardRoot.hex
         headers[HTTPField.Name("x-blob-block-count")!] = String(entry.blockCount)
         headers[HTTPField.Name("x-blob-range-proof")!] = Hex.encode(proof.serializedHashes)
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
     }
 }

@@ -295,11 +295,11 @@ public actor AllocationStore {
         guard answerTrie.root == root, let proof = answerTrie.challengeProof(seed: seed),
             let leaf = proof.trieProof.leaf, let entry = byKey[leaf.key]
         else { return nil }
-        let leaves = try shards.leaves(info.id, entry.shardRoot)
+        let tree = try shards.tree(info.id, entry.shardRoot)
         let index = Int(proof.blockIndex)
-        guard index < leaves.count else { return nil }
+        guard index < tree.blockCount else { return nil }
         let block = try shards.readBlocks(info.id, entry.shardRoot, start: index, count: 1)
-        let blockProof = ShardTree(leaves: leaves).proof(forBlock: index)
+        let blockProof = tree.proof(forBlock: index)
         return ChallengeResponsePayload(
             challengeID: challengeID, entry: entry, block: block, blockProof: blockProof, trieProof: proof)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 public import Merkle
 public import StorageProtocol
 
@@ -14,6 +15,8 @@ public import StorageProtocol
 public struct ShardStore: Sendable {
     public let root: String
     static let headerBytes = 8
+    /// Trees of recently read shards (64 MiB holds the trees of about a million blocks, 64 GiB of shards).
+    let trees = ShardTreeCache(capacityBytes: 64 << 20)
 
     public init(root: String) {
         self.root = root
@@ -84,6 +87,17 @@ public struct ShardStore: Sendable {
         return leaves
     }
 
+    /// The tree of a committed shard, from the cache or built from its leaf hashes.
+    func tree(_ allocation: AllocationID, _ shardRoot: Hash) throws -> ShardTree {
+        try trees.tree(ShardTreeCache.Key(allocation: allocation, shardRoot: shardRoot)) {
+            let tree = ShardTree(leaves: try leaves(allocation, shardRoot))
+            guard tree.root == shardRoot else {
+                throw StorageError.corrupt(path: shardPath(allocation, shardRoot) + ".leaves", reason: "leaf hashes do not give the shard root")
+            }
+            return tree
+        }
+    }
+
     /// Blocks `[start, start + count)` of a committed shard.
     func readBlocks(_ allocation: AllocationID, _ shardRoot: Hash, start: Int, count: Int) throws -> [UInt8] {
         let file = try ShardFile(path: shardPath(allocation, shardRoot), mode: .read)
@@ -92,6 +106,20 @@ public struct ShardStore: Sendable {
             try file.read(into: raw, at: start * ShardTree.blockSize)
         }
         return bytes
+    }
+
+    /// Blocks `[start, start + count)` of a committed shard, read straight into a buffer for the answer.
+    func readBlocks(
+        _ allocation: AllocationID, _ shardRoot: Hash, start: Int, count: Int, allocator: ByteBufferAllocator
+    ) throws -> ByteBuffer {
+        let file = try ShardFile(path: shardPath(allocation, shardRoot), mode: .read)
+        let length = count * ShardTree.blockSize
+        var buffer = allocator.buffer(capacity: length)
+        try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { raw in
+            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<length]), at: start * ShardTree.blockSize)
+            return length
+        }
+        return buffer
     }
 
     /// Moves a complete staged upload into the committed shards (a rename; a shard with the same root

@@ -1,0 +1,61 @@
+import Merkle
+import StorageProtocol
+import Synchronization
+
+/// Shard trees of recently read shards. A download asks for a shard's blocks a few at a time, and
+/// every answer carries a range proof; without the cache each answer would read the shard's leaf
+/// hashes and rebuild its tree, so reading a whole shard would cost time quadratic in its size.
+/// Shards are content-addressed (the key is the shard root), so an entry never goes stale; least
+/// recently used trees are dropped beyond `capacityBytes`.
+final class ShardTreeCache: Sendable {
+    struct Key: Hashable {
+        var allocation: AllocationID
+        var shardRoot: Hash
+    }
+
+    private struct Slot {
+        var tree: ShardTree
+        var bytes: Int
+        var lastUse: UInt64
+    }
+
+    private struct State {
+        var slots: [Key: Slot] = [:]
+        var bytes = 0
+        var clock: UInt64 = 0
+    }
+
+    let capacityBytes: Int
+    private let state = Mutex(State())
+
+    init(capacityBytes: Int) {
+        self.capacityBytes = capacityBytes
+    }
+
+    /// The cached tree of `key`, or the one `build` makes (kept for next time).
+    func tree(_ key: Key, build: () throws -> ShardTree) rethrows -> ShardTree {
+        let cached: ShardTree? = state.withLock { state in
+            state.clock += 1
+            guard var slot = state.slots[key] else { return nil }
+            slot.lastUse = state.clock
+            state.slots[key] = slot
+            return slot.tree
+        }
+        if let cached { return cached }
+        let tree = try build()
+        // Every level of the tree: about two hashes per leaf.
+        let bytes = 2 * tree.blockCount * Hash.byteCount
+        guard bytes <= capacityBytes else { return tree }
+        state.withLock { state in
+            state.clock += 1
+            if let old = state.slots[key] { state.bytes -= old.bytes }
+            state.slots[key] = Slot(tree: tree, bytes: bytes, lastUse: state.clock)
+            state.bytes += bytes
+            while state.bytes > capacityBytes, let oldest = state.slots.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+                state.slots[oldest.key] = nil
+                state.bytes -= oldest.value.bytes
+            }
+        }
+        return tree
+    }
+}
