@@ -65,7 +65,7 @@ struct DownloadCommand: AsyncParsableCommand {
             }
             let session = try await context.session(alloc, ticket: bundle?.ticket)
             var downloader = Downloader(session: session)
-            downloader.ticketKey = bundle?.stripeKey
+            downloader.ticket = bundle
             return try await downloader.download(
                 try remotePath(remote), to: local, range: range.flatMap(Self.parseRange))
         }

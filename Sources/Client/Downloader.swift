@@ -19,12 +19,12 @@ public struct Downloader: Sendable {
     public var runsInFlight = 4
     /// A request still running this long after the others of its round finished is hedged.
     public var hedgeAfter: Duration = .milliseconds(60)
-    /// The file key when reading someone else's encrypted file with a ticket.
-    public var ticketKey: StripeKey?
+    /// The ticket when reading someone else's files: it carries the keys of encrypted ones.
+    public var ticket: TicketBundle?
 
-    public init(session: AllocationSession, ticketKey: StripeKey? = nil) {
+    public init(session: AllocationSession, ticket: TicketBundle? = nil) {
         self.session = session
-        self.ticketKey = ticketKey
+        self.ticket = ticket
     }
 
     public struct Report: Sendable, Codable {
@@ -194,14 +194,17 @@ public struct Downloader: Sendable {
         let key: StripeKey?
         if entry.encryption.isEmpty {
             key = nil
-        } else if let ticketKey {
+        } else if let ticketKey = ticket?.key(for: path.string) {
             key = ticketKey
         } else if session.isOwner {
             do { key = try EncryptionHeader(bytes: entry.encryption).unwrap(owner: session.signer) } catch {
                 throw .integrity(path: path.string, reason: error.description)
             }
         } else {
-            throw .ticket(reason: "\(path) is encrypted and the ticket carries no file key")
+            throw .ticket(
+                reason:
+                    "\(path) is encrypted and the ticket carries no key for it (a directory ticket carries the keys of the files encrypted before it was made): ask the owner for a new ticket"
+            )
         }
         let k = session.dataShards
         let stripeLength = k * ShardTree.blockSize

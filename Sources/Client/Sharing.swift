@@ -10,13 +10,43 @@ public struct TicketBundle: Codable, Sendable, Equatable {
     /// Hex file key and nonce prefix of an encrypted file; absent otherwise.
     public var fileKey: String?
     public var noncePrefix: String?
+    /// For a directory: the keys of the encrypted files under it when the ticket was made, by path.
+    public var fileKeys: [String: FileKey]?
+
+    public struct FileKey: Codable, Sendable, Equatable {
+        public var fileKey: String
+        public var noncePrefix: String
+
+        init(fileKey: String, noncePrefix: String) {
+            self.fileKey = fileKey
+            self.noncePrefix = noncePrefix
+        }
+
+        init(_ key: StripeKey) {
+            self.init(fileKey: Hex.encode(key.key), noncePrefix: Hex.encode(key.noncePrefix))
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case fileKey = "file_key"
+            case noncePrefix = "nonce_prefix"
+        }
+
+        var stripeKey: StripeKey? {
+            guard let key = Hex.decode(fileKey), let prefix = Hex.decode(noncePrefix) else { return nil }
+            return try? StripeKey(key: key, noncePrefix: prefix)
+        }
+    }
 
     public static let prefix = "blobticket:"
+    /// Encrypted files whose keys one directory ticket may carry: the ticket's text must still fit in one
+    /// command-line argument (Linux allows 128 KiB).
+    public static let maxFileKeys = 500
 
     enum CodingKeys: String, CodingKey {
         case ticket
         case fileKey = "file_key"
         case noncePrefix = "nonce_prefix"
+        case fileKeys = "file_keys"
     }
 
     public var text: String {
@@ -26,10 +56,11 @@ public struct TicketBundle: Codable, Sendable, Equatable {
         return Self.prefix + base64
     }
 
-    public init(ticket: ShareTicket, key: StripeKey?) {
+    public init(ticket: ShareTicket, key: StripeKey?, fileKeys: [String: StripeKey]? = nil) {
         self.ticket = ticket
         self.fileKey = key.map { Hex.encode($0.key) }
         self.noncePrefix = key.map { Hex.encode($0.noncePrefix) }
+        self.fileKeys = fileKeys?.mapValues(FileKey.init)
     }
 
     public init(text: String) throws(ClientError) {
@@ -44,10 +75,14 @@ public struct TicketBundle: Codable, Sendable, Equatable {
     }
 
     public var stripeKey: StripeKey? {
-        guard let fileKey, let noncePrefix, let key = Hex.decode(fileKey), let prefix = Hex.decode(noncePrefix) else {
-            return nil
-        }
-        return try? StripeKey(key: key, noncePrefix: prefix)
+        guard let fileKey, let noncePrefix else { return nil }
+        return FileKey(fileKey: fileKey, noncePrefix: noncePrefix).stripeKey
+    }
+
+    /// The key the ticket carries for the file at `path`: its own for a file ticket, the one listed
+    /// for it in a directory ticket.
+    public func key(for path: String) -> StripeKey? {
+        ticket.path.hasSuffix("/") ? fileKeys?[path]?.stripeKey : stripeKey
     }
 
     /// Checks what a reader can check before asking any blobber: addressed to `reader`, not expired.
@@ -61,10 +96,15 @@ public struct TicketBundle: Codable, Sendable, Equatable {
 
 extension AllocationSession {
     /// A ticket for `recipient` to read `path` (a file, or a directory ending in `/`) until `expiry`.
+    /// A directory ticket carries the keys of the encrypted files under it now (files encrypted later
+    /// need a new ticket).
     public func share(_ path: String, to recipient: ClientID, expiry: Int64) async throws(ClientError) -> TicketBundle {
         guard isOwner else { throw .notOwner(allocation: id) }
         var key: StripeKey?
-        if !path.hasSuffix("/") {
+        var fileKeys: [String: StripeKey]?
+        if path.hasSuffix("/") {
+            fileKeys = try await encryptedFileKeys(under: path)
+        } else {
             let remote: RemotePath
             do { remote = try RemotePath(path) } catch { throw .invalidArgument(error.description) }
             let (entry, _, _, _) = try await Downloader(session: self).locate(remote)
@@ -75,6 +115,40 @@ extension AllocationSession {
         let ticket = ShareTicket(
             allocationID: id, path: path, ownerID: signer.publicKey.clientID, recipientID: recipient, expiry: expiry
         ).signed(with: signer)
-        return TicketBundle(ticket: ticket, key: key)
+        return TicketBundle(ticket: ticket, key: key, fileKeys: fileKeys)
+    }
+
+    /// The keys of the encrypted files under `directory`, from the first blobber that lists it. A
+    /// listing is not proven, but a key only counts if it unwraps under this wallet's wrap key, which
+    /// no blobber can forge; a file a blobber leaves out simply gets no key.
+    func encryptedFileKeys(under directory: String) async throws(ClientError) -> [String: StripeKey] {
+        var failure: ClientError = .remoteNotFound(path: directory)
+        for blobber in blobbers {
+            var keys: [String: StripeKey] = [:]
+            var pending = [directory]
+            var listed = false
+            do throws(ClientError) {
+                while let next = pending.popLast() {
+                    let listing = try await blobber.list(next)
+                    for entry in listing.files where !entry.encryption.isEmpty {
+                        if let key = try? EncryptionHeader(bytes: entry.encryption).unwrap(owner: signer) {
+                            keys[entry.path] = key
+                        }
+                    }
+                    pending += listing.directories.map { next + $0 }
+                    guard keys.count <= TicketBundle.maxFileKeys else {
+                        throw ClientError.invalidArgument(
+                            "\(directory) holds more than \(TicketBundle.maxFileKeys) encrypted files, more keys than one ticket carries: share its subdirectories"
+                        )
+                    }
+                }
+                listed = true
+            } catch {
+                if case .invalidArgument = error { throw error }
+                failure = error
+            }
+            if listed { return keys }
+        }
+        throw failure
     }
 }

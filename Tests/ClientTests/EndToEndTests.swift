@@ -297,6 +297,47 @@ import Testing
         }
     }
 
+    @Test func aDirectoryTicketReadsTheEncryptedFilesUnderIt() async throws {
+        try await TestNetwork.with { network in
+            let session = try await network.session()
+            let secret = try network.localFile("secret.bin", size: 300_001, seed: 11)
+            let plain = try network.localFile("plain.bin", size: 5_000, seed: 12)
+            _ = try await Uploader(session: session, encrypt: true).upload([
+                .init(localPath: secret.path, remotePath: try RemotePath("/team/deep/secret.bin")),
+                .init(localPath: secret.path, remotePath: try RemotePath("/elsewhere/secret.bin")),
+            ])
+            _ = try await Uploader(session: session).upload([
+                .init(localPath: plain.path, remotePath: try RemotePath("/team/plain.bin"))
+            ])
+            let readerHome = ClientHome(explicit: network.root + "/reader")
+            let reader = try readerHome.createWallet()
+            try readerHome.saveSettings(ClientSettings(ledgerURL: network.ledger.url))
+            let bundle = try await session.share(
+                "/team/", to: reader.publicKey.clientID, expiry: Int64(Date().timeIntervalSince1970 * 1000) + 60_000)
+            // The ticket carries the key of the one encrypted file under /team/, and no other.
+            #expect(bundle.fileKeys.map { Array($0.keys) } == ["/team/deep/secret.bin"])
+            let back = network.root + "/back"
+            for (remote, bytes) in [("/team/deep/secret.bin", secret.bytes), ("/team/plain.bin", plain.bytes)] {
+                let read = try await run(
+                    "blob", ["download", "--home", readerHome.path, "--ticket", bundle.text, remote, back, "--json"])
+                #expect(read.status == 0, "\(remote): \(read.stdout) \(read.stderr)")
+                #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(bytes), "\(remote)")
+            }
+            // A file encrypted after the ticket was made: its key is not in the ticket, and the reader is
+            // told so; nothing is written.
+            _ = try await Uploader(session: session, encrypt: true).upload([
+                .init(localPath: secret.path, remotePath: try RemotePath("/team/later.bin"))
+            ])
+            let later = try await run(
+                "blob",
+                ["download", "--home", readerHome.path, "--ticket", bundle.text, "/team/later.bin", back + "2", "--json"])
+            let error = later.json["error"] as? [String: Any]
+            #expect(error?["code"] as? String == "client.bad_ticket")
+            #expect((error?["message"] as? String)?.contains("new ticket") == true, "\(later.stdout)")
+            #expect(!FileManager.default.fileExists(atPath: back + "2"))
+        }
+    }
+
     @Test func aFullAllocationAndBadLocalFilesLeaveNothingBehind() async throws {
         // 1 MiB over 4 data shards: each blobber may hold 256 KiB = 4 blocks.
         try await TestNetwork.with(size: 1 << 20) { network in
