@@ -21,6 +21,11 @@ struct UploadCommand: AsyncParsableCommand {
                 var lines = [
                     "uploaded \(report.files.count) file(s), \(Sizes.format(bytes: report.bytes)); committed on \(report.committed.count) blobbers"
                 ]
+                if report.resumedBytes > 0 {
+                    lines.append(
+                        "resumed an interrupted upload: \(Sizes.format(bytes: report.resumedBytes)) of shards were already on the blobbers"
+                    )
+                }
                 for (blobber, reason) in report.missed.sorted(by: { $0.key < $1.key }) {
                     lines.append("warning: blobber \(blobber.prefix(12)) missed the commit (\(reason))")
                 }

@@ -10,6 +10,7 @@ public import StorageProtocol
 /// HOME/wallet.json                 the owner key (KeyFile, mode 0600)
 /// HOME/config.json                 {"ledger_url": ..., "default_allocation": ...}
 /// HOME/allocations/ID.json         the last write marker this wallet signed per blobber
+/// HOME/uploads/ID.json             large uploads not yet committed, to resume (UploadJournal)
 /// ```
 public struct ClientHome: Sendable {
     public let path: String
@@ -75,7 +76,7 @@ public struct ClientHome: Sendable {
 
     public func saveSettings(_ settings: ClientSettings) throws(ClientError) {
         try ensureExists()
-        try writeAtomically(settings, to: settingsPath)
+        try Self.writeAtomically(settings, to: settingsPath)
     }
 
     /// The markers this wallet last signed for `allocation`, per blobber.
@@ -91,11 +92,21 @@ public struct ClientHome: Sendable {
 
     func saveMarkers(_ markers: SignedMarkers, for allocation: AllocationID) throws(ClientError) {
         try ensureExists()
-        try writeAtomically(markers, to: markersPath(allocation))
+        try Self.writeAtomically(markers, to: markersPath(allocation))
     }
 
     /// Write to a temporary file, fsync, rename: a crash leaves the old or the new file, never half of one.
-    private func writeAtomically(_ value: some Encodable, to target: String) throws(ClientError) {
+    /// Creates the file's folder if needed.
+    static func writeAtomically(_ value: some Encodable, to target: String) throws(ClientError) {
+        let folder = (target as NSString).deletingLastPathComponent
+        if !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw .localFile(path: folder, reason: "cannot create: \(error.localizedDescription)")
+            }
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         do {

@@ -9,7 +9,7 @@ final class LocalFile {
     let path: String
     let size: UInt64
     private let fd: Int32
-    private let identity: Identity
+    let identity: Identity
 
     struct Identity: Equatable {
         var device: UInt64

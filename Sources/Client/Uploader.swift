@@ -44,9 +44,13 @@ public struct Uploader: Sendable {
         /// When some blobbers missed the commit: the repair tried right away (reachable ones are brought
         /// back; unreachable ones wait for `blob repair`).
         public var repair: Repairer.Report?
+        /// Shard bytes that blobbers held from an interrupted earlier upload of the same files and were
+        /// not sent again.
+        public var resumedBytes: UInt64 = 0
 
         enum CodingKeys: String, CodingKey {
             case files, bytes, committed, missed, repair
+            case resumedBytes = "resumed_bytes"
         }
     }
 
@@ -57,6 +61,26 @@ public struct Uploader: Sendable {
         var size: UInt64
         /// Per blobber (shard order): the entry to commit, or nil when that blobber failed.
         var entries: [FileEntry]
+        /// Shard bytes the blobbers already held from an earlier run, not sent again.
+        var resumed: UInt64 = 0
+    }
+
+    /// How much of upload `uploadID` each active blobber holds (whole blocks, at most the shard); 0
+    /// where it holds nothing or does not answer (the upload then starts over there).
+    func stagedOffsets(uploadID: String, shardLength: UInt64, active: [Bool]) async -> [UInt64] {
+        await withTaskGroup(of: (Int, UInt64).self) { group in
+            for index in session.blobbers.indices where active[index] {
+                group.addTask {
+                    let status = try? await session.blobbers[index].uploadStatus(uploadID: uploadID)
+                    let received = status?.received ?? 0
+                    let usable = received <= shardLength && received % UInt64(ShardEncoder.blockSize) == 0
+                    return (index, usable ? received : 0)
+                }
+            }
+            var offsets = [UInt64](repeating: 0, count: session.blobbers.count)
+            for await (index, received) in group { offsets[index] = received }
+            return offsets
+        }
     }
 
     /// Uploads `items` and commits them in one commit per blobber.
@@ -74,6 +98,9 @@ public struct Uploader: Sendable {
         let n = session.blobbers.count
         let consensus = ConsensusBox(WriteConsensus(blobbers: n, dataShards: session.dataShards))
         let now = Clock.nowMillis
+        let journal = UploadJournal(home: session.home, allocation: session.id)
+        // Committed or dropped, nothing of this upload is left to resume; killed, the journal keeps it.
+        defer { try? journal.remove(paths) }
         var staged: [StagedFile] = []
         var stagingError: ClientError?
         // Stage files, a few at a time.
@@ -87,7 +114,8 @@ public struct Uploader: Sendable {
                     // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
                     let result: Result<StagedFile, ClientError>
                     do throws(ClientError) {
-                        result = .success(try await stage(item, consensus: consensus, now: now, progress: progress))
+                        result = .success(
+                            try await stage(item, consensus: consensus, now: now, journal: journal, progress: progress))
                     } catch {
                         result = .failure(error)
                     }
@@ -129,7 +157,8 @@ public struct Uploader: Sendable {
         }
         var report = Report(
             files: staged.map(\.item.remotePath.string).sorted(), bytes: staged.reduce(0) { $0 + $1.size },
-            committed: state.committedIndexes.map { session.blobbers[$0].blobberID.hex }, missed: missed)
+            committed: state.committedIndexes.map { session.blobbers[$0].blobberID.hex }, missed: missed,
+            resumedBytes: staged.reduce(0) { $0 + $1.resumed })
         if !missed.isEmpty, repairMissed {
             report.repair = try? await Repairer(session: session).repair()
         }
@@ -153,31 +182,52 @@ public struct Uploader: Sendable {
 
     /// Encodes one file and streams shard `i` to blobber `i`, all at once; records failed blobbers.
     func stage(
-        _ item: Item, consensus: ConsensusBox, now: Int64, progress: (@Sendable (UInt64) -> Void)?
+        _ item: Item, consensus: ConsensusBox, now: Int64, journal: UploadJournal,
+        progress: (@Sendable (UInt64) -> Void)?
     ) async throws(ClientError) -> StagedFile {
         let file = try LocalFile(path: item.localPath)
         let encoder = ShardEncoder(coder: session.coder, encrypt: encrypt)
         let n = session.blobbers.count
         let stripes = ShardEncoder.stripeCount(size: file.size, plaintextPerStripe: encoder.plaintextPerStripe)
         let shardLength = stripes * UInt64(ShardEncoder.blockSize)
-        let uploadID = Self.newUploadID()
         let channels = (0..<n).map { _ in ShardChannel(capacity: queueDepth) }
         let active = consensus.withLock { state in
             (0..<n).map { state.outcomes[$0] == .pending || state.outcomes[$0] == .staged }
         }
+        // A large file in the clear that an earlier run began staging, unchanged since: each blobber
+        // is sent only what it does not hold yet.
+        let uploadID: String
+        let offsets: [UInt64]
+        let resumable = !encrypt && file.size >= UploadJournal.minimumBytes
+        if resumable, let earlier = journal.entry(for: item.remotePath.string), earlier.matches(file) {
+            uploadID = earlier.uploadID
+            offsets = await stagedOffsets(uploadID: earlier.uploadID, shardLength: shardLength, active: active)
+        } else {
+            uploadID = Self.newUploadID()
+            offsets = [UInt64](repeating: 0, count: n)
+        }
+        if resumable {
+            try journal.record(UploadJournal.Entry(uploadID: uploadID, file: file), for: item.remotePath.string)
+        }
+        let resumed = offsets.reduce(0, +)
         let answers = Locked<[Int: Result<UploadStatus, ClientError>]>([:])
         let producerResult: Result<(roots: [Hash], contentHash: Hash, key: StripeKey?), ClientError> =
             await withTaskGroup(of: Void.self) { group in
                 for index in 0..<n where active[index] {
                     let channel = channels[index]
                     let blobber = session.blobbers[index]
+                    let offset = offsets[index]
                     group.addTask {
                         let result: Result<UploadStatus, ClientError>
                         do throws(ClientError) {
-                            result = .success(
-                                try await blobber.upload(
-                                    uploadID: uploadID, shardLength: shardLength,
-                                    body: .stream(channel, length: .known(Int64(shardLength)))))
+                            if offset == shardLength {
+                                result = .success(try await blobber.uploadStatus(uploadID: uploadID))
+                            } else {
+                                result = .success(
+                                    try await blobber.upload(
+                                        uploadID: uploadID, shardLength: shardLength, offset: offset,
+                                        body: .stream(channel, length: .known(Int64(shardLength - offset)))))
+                            }
                         } catch {
                             result = .failure(error)
                         }
@@ -192,6 +242,8 @@ public struct Uploader: Sendable {
                     defer { buffer.deallocate() }
                     var remaining = file.size
                     var everyoneLeft = false
+                    // Where this batch starts in every shard.
+                    var position: UInt64 = 0
                     // An empty file still sends its one stripe of padding.
                     var emptyFileLeft = file.size == 0
                     while remaining > 0 || emptyFileLeft {
@@ -208,9 +260,18 @@ public struct Uploader: Sendable {
                                 plaintext: UnsafeRawBufferPointer(rebasing: buffer[0..<got]), into: &shards)
                         }
                         var anyone = false
+                        let end = position + UInt64(shards[0].count)
                         for index in 0..<n where active[index] {
-                            if await channels[index].send(ByteBuffer(bytes: shards[index])) { anyone = true }
+                            // A blobber already holding this batch is still in, just not sent to.
+                            guard end > offsets[index] else {
+                                anyone = true
+                                continue
+                            }
+                            let skip = offsets[index] > position ? Int(offsets[index] - position) : 0
+                            let bytes = ByteBuffer(bytes: shards[index][skip...])
+                            if await channels[index].send(bytes) { anyone = true }
                         }
+                        position = end
                         guard anyone else {
                             everyoneLeft = true
                             break
@@ -270,7 +331,7 @@ public struct Uploader: Sendable {
                 consensus.withLock { $0.failed(index, "no answer") }
             }
         }
-        return StagedFile(item: item, uploadID: uploadID, size: file.size, entries: entries)
+        return StagedFile(item: item, uploadID: uploadID, size: file.size, entries: entries, resumed: resumed)
     }
 
     /// 32 hex characters from 16 random bytes: unique per staged file, equal on every blobber.

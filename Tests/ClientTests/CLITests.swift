@@ -8,6 +8,55 @@ import Testing
 /// The `blob` binary over a real network: a directory upload, ls, status, repair, download, and the
 /// errors a user sees.
 @Suite(.serialized) struct CLITests {
+    @Test func anUploadKilledMidwayResumesWhereTheBlobbersGotTo() async throws {
+        try await TestNetwork.with { network in
+            let size = 48 << 20
+            let file = try network.localFile("big.bin", size: size, seed: 41)
+            let staging = network.blobberDirectories.map { $0 + "/staging/\(network.allocation.hex)" }
+            func stagedBytes() -> UInt64 {
+                staging.reduce(0) { sum, folder in
+                    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+                    return names.filter { !$0.hasSuffix(".leaves") }.reduce(sum) { sum, name in
+                        sum + ((try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)[.size] as? UInt64) ?? 0)
+                    }
+                }
+            }
+            // The first run is killed once the blobbers hold some of the file, long before it is all sent.
+            let first = try ChildProcess(
+                builtBinary("blob"), ["upload", "--home", network.home.path, file.path, "/big.bin", "--json"])
+            var cut = false
+            for _ in 0..<4_000 {
+                if stagedBytes() >= 8 << 20 {
+                    first.kill9()
+                    cut = true
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            _ = await first.wait(timeout: 10)
+            #expect(cut, "the upload was never seen staging")
+            let journal = network.home.path + "/uploads/\(network.allocation.hex).json"
+            #expect(FileManager.default.fileExists(atPath: journal))
+            let heldBefore = stagedBytes()
+            #expect(heldBefore > 0 && heldBefore < UInt64(size) * 3 / 2)
+
+            // The second run sends each blobber only what it lacks, and the file reads back whole.
+            let second = try await run("blob", ["upload", "--home", network.home.path, file.path, "/big.bin", "--json"])
+            #expect(second.status == 0, "\(second.stdout) \(second.stderr)")
+            let resumed = try #require(second.json["resumed_bytes"] as? Int)
+            #expect(resumed > 0 && UInt64(resumed) <= heldBefore, "resumed \(resumed) of \(heldBefore) held")
+            #expect((second.json["committed"] as? [String])?.count == 6)
+            let back = network.root + "/big.back"
+            let download = try await run("blob", ["download", "--home", network.home.path, "/big.bin", back])
+            #expect(download.status == 0, "\(download.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(file.bytes))
+            // Committed: nothing left to resume, nothing left staged.
+            let entries = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: journal)))
+            #expect((entries as? [String: Any])?.isEmpty == true)
+            #expect(stagedBytes() == 0)
+        }
+    }
+
     @Test func directoryUploadListStatusAndDownloadThroughTheBinary() async throws {
         try await TestNetwork.with { network in
             let home = ["--home", network.home.path]
