@@ -66,8 +66,10 @@ struct DownloadCommand: AsyncParsableCommand {
             let session = try await context.session(alloc, ticket: bundle?.ticket)
             var downloader = Downloader(session: session)
             downloader.ticket = bundle
+            let progress = Progress(label: "download", total: 0, enabled: !options.json)
             return try await downloader.download(
-                try remotePath(remote), to: local, range: range.flatMap(Self.parseRange))
+                try remotePath(remote), to: local, range: range.flatMap(Self.parseRange)
+            ) { progress.update(done: $0, total: $1) }
         }
     }
 }

@@ -103,7 +103,7 @@ enum Output {
 
 /// A progress line on stderr, only when stderr is a terminal.
 final class Progress: @unchecked Sendable {
-    let total: UInt64
+    private var total: UInt64
     let label: String
     private let lock = NSLock()
     private var done: UInt64 = 0
@@ -121,6 +121,22 @@ final class Progress: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         done += bytes
+        show()
+    }
+
+    /// Sets how far the transfer is (a download learns its total only once it has found the file, and
+    /// starts again from 0 if it has to start over).
+    func update(done: UInt64, total: UInt64) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        self.done = done
+        self.total = total
+        show()
+    }
+
+    /// Called with the lock held.
+    private func show() {
         let now = Date()
         guard now.timeIntervalSince(lastPrinted) > 0.1 || done >= total else { return }
         lastPrinted = now

@@ -157,15 +157,18 @@ public struct Downloader: Sendable {
 
     /// Downloads `path` (or bytes `range` of it) into `localPath`: written to a temporary file and renamed
     /// into place only when every byte verified.
-    public func download(_ path: RemotePath, to localPath: String, range: ClosedRange<UInt64>? = nil)
-        async throws(ClientError) -> Report
-    {
+    /// `progress` hears the bytes written so far and the bytes wanted in all.
+    public func download(
+        _ path: RemotePath, to localPath: String, range: ClosedRange<UInt64>? = nil,
+        progress: (@Sendable (_ written: UInt64, _ total: UInt64) -> Void)? = nil
+    ) async throws(ClientError) -> Report {
         var complete = true
         // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
         let first: Result<Report, ClientError>
         do {
             first = .success(
-                try await attempt(path, to: localPath, range: range, waitForAll: false, complete: &complete))
+                try await attempt(
+                    path, to: localPath, range: range, waitForAll: false, progress: progress, complete: &complete))
         } catch {
             first = .failure(error)
         }
@@ -176,11 +179,13 @@ public struct Downloader: Sendable {
             // with every blobber that answers.
             guard case .tooFewGoodBlobbers = error, !complete else { throw error }
         }
-        return try await attempt(path, to: localPath, range: range, waitForAll: true, complete: &complete)
+        return try await attempt(
+            path, to: localPath, range: range, waitForAll: true, progress: progress, complete: &complete)
     }
 
     func attempt(
-        _ path: RemotePath, to localPath: String, range: ClosedRange<UInt64>?, waitForAll: Bool, complete: inout Bool
+        _ path: RemotePath, to localPath: String, range: ClosedRange<UInt64>?, waitForAll: Bool,
+        progress: (@Sendable (UInt64, UInt64) -> Void)?, complete: inout Bool
     ) async throws(ClientError) -> Report {
         let clock = ContinuousClock()
         let start = clock.now
@@ -253,6 +258,7 @@ public struct Downloader: Sendable {
             let to = min(wanted.upperBound + 1, start + UInt64(plain.count)) - start
             guard from < to else { return }
             try output.write(UnsafeRawBufferPointer(rebasing: plain[Int(from)..<Int(to)]))
+            progress?(output.length, size == 0 ? 0 : wanted.upperBound - wanted.lowerBound + 1)
         }
         // `runsInFlight` runs are read at once, each into its own window; they are consumed in order,
         // and a consumed window is handed to the next run, so memory is fixed whatever the file size.
