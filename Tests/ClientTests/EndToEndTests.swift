@@ -218,6 +218,21 @@ import Testing
             #expect(report.dropped.keys.contains(session.blobbers[1].blobberID.hex))
             #expect(report.dropped[session.blobbers[1].blobberID.hex]?.contains("do not verify") == true)
             #expect(report.servedBy.sorted() == [0, 2, 3, 4])
+
+            // Two liars among the five fast blobbers: the first request stops waiting for the slow one once
+            // five agree, the reads then run short (only 0, 3 and 5 verify), and the download starts over
+            // with every blobber, the slow one included.
+            try await network.restart(shard: 5)
+            let second = try await network.blobber(shard: 2)
+            let secondRoot = try #require(try await session.blobbers[2].file("/f.bin")).entry.shardRoot
+            let secondPath = second.directory + "/shards/\(network.allocation.hex)/\(secondRoot.hex)"
+            var secondBytes = try Data(contentsOf: URL(fileURLWithPath: secondPath))
+            secondBytes[70_000] ^= 0xff
+            try secondBytes.write(to: URL(fileURLWithPath: secondPath))
+            let retried = try await Downloader(session: session).download(try RemotePath("/f.bin"), to: back)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(file.bytes))
+            #expect(retried.servedBy.sorted() == [0, 3, 4, 5])
+            #expect(retried.dropped.keys.contains(session.blobbers[2].blobberID.hex))
             await slow.stop()
         }
     }
