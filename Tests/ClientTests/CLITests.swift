@@ -37,7 +37,15 @@ import Testing
             #expect(cut, "the upload was never seen staging")
             let journal = network.home.path + "/uploads/\(network.allocation.hex).json"
             #expect(FileManager.default.fileExists(atPath: journal))
-            let heldBefore = stagedBytes()
+            // What the killed client had already written to its sockets still reaches the blobbers: wait
+            // until they have taken it all in (two equal readings 200 ms apart).
+            var heldBefore = stagedBytes()
+            for _ in 0..<50 {
+                try await Task.sleep(for: .milliseconds(200))
+                let now = stagedBytes()
+                if now == heldBefore { break }
+                heldBefore = now
+            }
             #expect(heldBefore > 0 && heldBefore < UInt64(size) * 3 / 2)
 
             // The second run sends each blobber only what it lacks, and the file reads back whole.
