@@ -35,7 +35,6 @@ final class StripeWindow: @unchecked Sendable {
     }
 
     var stripeLength: Int { dataShards * ShardTree.blockSize }
-    var stripes: Range<Int> { first..<(first + count) }
 
     /// Starts a new run of stripes; what the buffer held is forgotten.
     func reset(stripes: Range<Int>) {

@@ -70,34 +70,7 @@ public struct Downloader: Sendable {
                     do throws(ClientError) {
                         if let answer = try await blobber.file(path.string) {
                             let latency = clock.now - start
-                            guard let marker = answer.marker else {
-                                throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "an entry without a marker")
-                            }
-                            do {
-                                try marker.verifySignature(owner: owner)
-                            } catch {
-                                throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "marker: \(error)")
-                            }
-                            guard marker.allocationID == session.id, marker.blobberID == blobber.blobberID else {
-                                throw ClientError.badAnswer(
-                                    blobber: blobber.blobberID, reason: "the marker is for another chain")
-                            }
-                            if let known = local[blobber.blobberID], marker.sequence < known.sequence {
-                                throw ClientError.blobberDiverged(
-                                    blobber: blobber.blobberID,
-                                    reason: "it shows marker \(marker.sequence), this wallet signed \(known.sequence)")
-                            }
-                            guard answer.entry.path == path.string else {
-                                throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "entry for another path")
-                            }
-                            do {
-                                try answer.proof.verifyInclusion(
-                                    key: answer.entry.key, valueHash: answer.entry.entryHash,
-                                    blocks: answer.entry.blockCount,
-                                    root: marker.allocationRoot)
-                            } catch {
-                                throw ClientError.badAnswer(blobber: blobber.blobberID, reason: "entry proof: \(error)")
-                            }
+                            try check(answer, from: blobber, for: path, owner: owner, signed: local)
                             result = .success(Source(index: index, entry: answer.entry, latency: latency))
                         } else {
                             result = .success(nil)
@@ -112,15 +85,15 @@ public struct Downloader: Sendable {
             // blobber slower than that would not be read from unless two others fail, and waiting for
             // it would delay every read.
             var out: [(Int, Result<Source?, ClientError>)] = []
+            var agreeing: [Hash: Int] = [:]
             var graceStarted = waitForAll
             let enough = min(session.dataShards + 1, session.blobbers.count)
             let grace = hedgeAfter
             while out.count < session.blobbers.count, let (index, result) = await group.next() {
                 if index < 0 { break }
                 out.append((index, result))
-                let agreeing = Dictionary(grouping: out.compactMap { try? $0.1.get()?.entry.metaHash }) { $0 }
-                    .values.map(\.count).max() ?? 0
-                if !graceStarted, agreeing >= enough, out.count < session.blobbers.count {
+                if case .success(let source?) = result { agreeing[source.entry.metaHash, default: 0] += 1 }
+                if !graceStarted, agreeing.values.contains(where: { $0 >= enough }), out.count < session.blobbers.count {
                     graceStarted = true
                     group.addTask {
                         try? await Task.sleep(for: grace)
@@ -155,6 +128,41 @@ public struct Downloader: Sendable {
         return (best[0].entry, best, failures, results.count == session.blobbers.count)
     }
 
+    /// Checks one blobber's answer for `path` (docs/PROTOCOL.md section 10.5): a marker the owner
+    /// signed for this chain, not older than the one this wallet last signed for the blobber, and an
+    /// entry for `path` whose trie proof leads to the marker's root.
+    func check(
+        _ answer: FileResponse, from blobber: BlobberClient, for path: RemotePath, owner: PublicKey,
+        signed local: SignedMarkers
+    ) throws(ClientError) {
+        guard let marker = answer.marker else {
+            throw .badAnswer(blobber: blobber.blobberID, reason: "an entry without a marker")
+        }
+        do {
+            try marker.verifySignature(owner: owner)
+        } catch {
+            throw .badAnswer(blobber: blobber.blobberID, reason: "marker: \(error)")
+        }
+        guard marker.allocationID == session.id, marker.blobberID == blobber.blobberID else {
+            throw .badAnswer(blobber: blobber.blobberID, reason: "the marker is for another chain")
+        }
+        if let known = local[blobber.blobberID], marker.sequence < known.sequence {
+            throw .blobberDiverged(
+                blobber: blobber.blobberID,
+                reason: "it shows marker \(marker.sequence), this wallet signed \(known.sequence)")
+        }
+        guard answer.entry.path == path.string else {
+            throw .badAnswer(blobber: blobber.blobberID, reason: "entry for another path")
+        }
+        do {
+            try answer.proof.verifyInclusion(
+                key: answer.entry.key, valueHash: answer.entry.entryHash, blocks: answer.entry.blockCount,
+                root: marker.allocationRoot)
+        } catch {
+            throw .badAnswer(blobber: blobber.blobberID, reason: "entry proof: \(error)")
+        }
+    }
+
     /// Downloads `path` (or bytes `range` of it) into `localPath`: written to a temporary file and renamed
     /// into place only when every byte verified.
     /// `progress` hears the bytes written so far and the bytes wanted in all.
@@ -162,40 +170,46 @@ public struct Downloader: Sendable {
         _ path: RemotePath, to localPath: String, range: ClosedRange<UInt64>? = nil,
         progress: (@Sendable (_ written: UInt64, _ total: UInt64) -> Void)? = nil
     ) async throws(ClientError) -> Report {
-        var complete = true
+        let clock = ContinuousClock()
+        let start = clock.now
+        let located = try await locate(path)
         // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
         let first: Result<Report, ClientError>
         do {
             first = .success(
-                try await attempt(
-                    path, to: localPath, range: range, waitForAll: false, progress: progress, complete: &complete))
+                try await read(
+                    path, entry: located.entry, sources: located.sources, failures: located.failures, to: localPath,
+                    range: range, progress: progress))
         } catch {
             first = .failure(error)
         }
+        var report: Report
         switch first {
-        case .success(let report): return report
+        case .success(let done): report = done
         case .failure(let error):
             // Too many of the blobbers read from failed, and some slow ones were left out: try again
             // with every blobber that answers.
-            guard case .tooFewGoodBlobbers = error, !complete else { throw error }
+            guard case .tooFewGoodBlobbers = error, !located.complete else { throw error }
+            let everyone = try await locate(path, waitForAll: true)
+            report = try await read(
+                path, entry: everyone.entry, sources: everyone.sources, failures: everyone.failures, to: localPath,
+                range: range, progress: progress)
         }
-        return try await attempt(
-            path, to: localPath, range: range, waitForAll: true, progress: progress, complete: &complete)
+        report.seconds = (clock.now - start).seconds
+        return report
     }
 
-    func attempt(
-        _ path: RemotePath, to localPath: String, range: ClosedRange<UInt64>?, waitForAll: Bool,
-        progress: (@Sendable (UInt64, UInt64) -> Void)?, complete: inout Bool
+    /// Reads the file `entry` describes from `sources` into `localPath` (its `seconds` left at 0).
+    func read(
+        _ path: RemotePath, entry: FileEntry, sources: [Source], failures initialFailures: [String: String],
+        to localPath: String, range: ClosedRange<UInt64>?, progress: (@Sendable (UInt64, UInt64) -> Void)?
     ) async throws(ClientError) -> Report {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let (entry, sources, initialFailures, answeredAll) = try await locate(path, waitForAll: waitForAll)
-        complete = answeredAll
         let size = UInt64(entry.size)
         if let range, range.upperBound >= size {
             throw .invalidArgument("range \(range.lowerBound)-\(range.upperBound) is outside the file's \(size) bytes")
         }
         let wanted = range ?? (size == 0 ? 0...0 : 0...(size - 1))
+        let total = size == 0 ? 0 : wanted.upperBound - wanted.lowerBound + 1
         let key: StripeKey?
         if entry.encryption.isEmpty {
             key = nil
@@ -258,7 +272,7 @@ public struct Downloader: Sendable {
             let to = min(wanted.upperBound + 1, start + UInt64(plain.count)) - start
             guard from < to else { return }
             try output.write(UnsafeRawBufferPointer(rebasing: plain[Int(from)..<Int(to)]))
-            progress?(output.length, size == 0 ? 0 : wanted.upperBound - wanted.lowerBound + 1)
+            progress?(output.length, total)
         }
         // `runsInFlight` runs are read at once, each into its own window; they are consumed in order,
         // and a consumed window is handed to the next run, so memory is fixed whatever the file size.
@@ -310,7 +324,7 @@ public struct Downloader: Sendable {
             throw .localFile(path: localPath, reason: String(cString: strerror(errno)))
         }
         return Report(
-            path: path.string, bytes: output.length, seconds: (clock.now - start).seconds, servedBy: reader.used.sorted(),
+            path: path.string, bytes: output.length, seconds: 0, servedBy: reader.used.sorted(),
             dropped: reader.failures, hedges: reader.hedges)
     }
 }

@@ -175,26 +175,25 @@ public struct Repairer: Sendable {
                 byteCount: max(1, coder.parityShards) * block, alignment: 64)
             defer { parity.deallocate() }
             let window = StripeWindow(dataShards: k, capacity: blocksPerRequest)
+            let outputs = (0..<coder.parityShards).map {
+                UnsafeMutableRawBufferPointer(rebasing: parity[($0 * block)..<(($0 + 1) * block)])
+            }
             do throws(ClientError) {
                 while start < blocks {
                     let count = min(blocksPerRequest, blocks - start)
                     try await reader.read(stripes: start..<(start + count), into: window)
-                    var run = [UInt8]()
+                    var run = ByteBuffer()
                     run.reserveCapacity(count * block)
                     for b in 0..<count {
-                        let stripe = UnsafeRawBufferPointer(window.stripe(b))
                         if target < k {
-                            run.append(contentsOf: stripe[(target * block)..<((target + 1) * block)])
+                            run.writeBytes(UnsafeRawBufferPointer(window.slots(shard: target).block(b)))
                         } else {
-                            let outputs = (0..<coder.parityShards).map {
-                                UnsafeMutableRawBufferPointer(rebasing: parity[($0 * block)..<(($0 + 1) * block)])
-                            }
-                            try! coder.encode(stripe: stripe, parity: outputs)  // shapes fixed
-                            run.append(contentsOf: UnsafeRawBufferPointer(outputs[target - k]))
+                            try! coder.encode(stripe: UnsafeRawBufferPointer(window.stripe(b)), parity: outputs)  // shapes fixed
+                            run.writeBytes(UnsafeRawBufferPointer(outputs[target - k]))
                         }
                     }
-                    tree.append(run)
-                    guard await channel.send(ByteBuffer(bytes: run)) else { break }
+                    run.withUnsafeReadableBytes { tree.append($0) }
+                    guard await channel.send(run) else { break }
                     start += count
                 }
                 return .success(tree.finish().root)

@@ -1,5 +1,6 @@
 public import Erasure
 public import Merkle
+public import NIOCore
 public import StorageProtocol
 
 /// Turns a file's plaintext into `n` shards, a batch of stripes at a time: optional AES-256-GCM per
@@ -47,14 +48,15 @@ public final class ShardEncoder {
     }
 
     /// Encodes the stripes of `plaintext` (whole stripes, the file's last may be short) into `shards`:
-    /// shard `i` receives one 64 KiB block per stripe, appended in order.
-    public func encode(plaintext: UnsafeRawBufferPointer, into shards: inout [[UInt8]]) throws(ClientError) {
+    /// shard `i` receives one 64 KiB block per stripe, appended in order, in the buffer that is then
+    /// sent as it is.
+    public func encode(plaintext: UnsafeRawBufferPointer, into shards: inout [ByteBuffer]) throws(ClientError) {
         precondition(shards.count == coder.totalShards)
         let per = plaintextPerStripe
         let stripes = plaintext.count / per + (plaintext.count % per == 0 ? 0 : 1)
         let block = Self.blockSize
         for index in shards.indices {
-            shards[index].reserveCapacity(shards[index].count + stripes * block)
+            shards[index].reserveCapacity(minimumWritableBytes: stripes * block)
         }
         contentHasher.update(plaintext)
         plaintextBytes += UInt64(plaintext.count)
@@ -67,14 +69,14 @@ public final class ShardEncoder {
     }
 
     /// Encodes the one stripe of an empty file: all padding (with encryption, the tag of no bytes).
-    public func encodeEmptyFile(into shards: inout [[UInt8]]) throws(ClientError) {
+    public func encodeEmptyFile(into shards: inout [ByteBuffer]) throws(ClientError) {
         precondition(shards.count == coder.totalShards && stripeIndex == 0)
         try encodeScratch(plaintextLength: 0, into: &shards)
     }
 
     /// Seals (optionally) and codes the stripe whose first `plaintextLength` bytes are in `scratch`,
     /// appending one block to every shard.
-    private func encodeScratch(plaintextLength length: Int, into shards: inout [[UInt8]]) throws(ClientError) {
+    private func encodeScratch(plaintextLength length: Int, into shards: inout [ByteBuffer]) throws(ClientError) {
         let k = coder.dataShards
         let block = Self.blockSize
         let parity = (0..<coder.parityShards).map {
@@ -95,12 +97,12 @@ public final class ShardEncoder {
         for j in 0..<k {
             let blockBytes = UnsafeRawBufferPointer(rebasing: stripeView[(j * block)..<((j + 1) * block)])
             trees[j].append(blockBytes)
-            shards[j].append(contentsOf: blockBytes)
+            shards[j].writeBytes(blockBytes)
         }
         for p in 0..<coder.parityShards {
             let parityBlock = UnsafeRawBufferPointer(parity[p])
             trees[k + p].append(parityBlock)
-            shards[k + p].append(contentsOf: parityBlock)
+            shards[k + p].writeBytes(parityBlock)
         }
     }
 

@@ -251,7 +251,7 @@ public struct Uploader: Sendable {
                         let got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]))
                         guard got == want else { throw ClientError.fileChanged(path: item.localPath) }
                         remaining -= UInt64(got)
-                        var shards = [[UInt8]](repeating: [], count: n)
+                        var shards = [ByteBuffer](repeating: ByteBuffer(), count: n)
                         if emptyFileLeft {
                             emptyFileLeft = false
                             try encoder.encodeEmptyFile(into: &shards)
@@ -260,15 +260,15 @@ public struct Uploader: Sendable {
                                 plaintext: UnsafeRawBufferPointer(rebasing: buffer[0..<got]), into: &shards)
                         }
                         var anyone = false
-                        let end = position + UInt64(shards[0].count)
+                        let end = position + UInt64(shards[0].readableBytes)
                         for index in 0..<n where active[index] {
                             // A blobber already holding this batch is still in, just not sent to.
                             guard end > offsets[index] else {
                                 anyone = true
                                 continue
                             }
-                            let skip = offsets[index] > position ? Int(offsets[index] - position) : 0
-                            let bytes = ByteBuffer(bytes: shards[index][skip...])
+                            var bytes = shards[index]
+                            if offsets[index] > position { bytes.moveReaderIndex(forwardBy: Int(offsets[index] - position)) }
                             if await channels[index].send(bytes) { anyone = true }
                         }
                         position = end

@@ -3,6 +3,7 @@ import Erasure
 import Merkle
 import StorageProtocol
 import TestProcesses
+import NIOCore
 import Testing
 
 /// The upload pipeline's encode stage on real data through real ISA-L and OpenSSL.
@@ -22,7 +23,7 @@ import Testing
         -> (encoder: ShardEncoder, shards: [[UInt8]])
     {
         let encoder = ShardEncoder(coder: try ErasureCoder(dataShards: k, parityShards: m), encrypt: encrypt)
-        var shards = [[UInt8]](repeating: [], count: k + m)
+        var shards = [ByteBuffer](repeating: ByteBuffer(), count: k + m)
         let batch = encoder.plaintextPerStripe * batchStripes
         try data.withUnsafeBytes { raw in
             var offset = 0
@@ -32,7 +33,7 @@ import Testing
                 offset = end
             }
         }
-        return (encoder, shards)
+        return (encoder, shards.map { Array($0.readableBytesView) })
     }
 
     @Test(arguments: [(4, 2, 1), (4, 2, 3 * 4 * 65_536 + 17), (2, 1, 2 * 65_536), (10, 4, 1_000_003)])
