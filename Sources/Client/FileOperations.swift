@@ -45,11 +45,9 @@ public struct FileOperations: Sendable {
     public func remove(_ paths: [RemotePath]) async throws(ClientError) {
         guard session.isOwner else { throw .notOwner(allocation: session.id) }
         let consensus = try await stageAll { index throws(ClientError) in
-            guard let found = try? await session.blobbers[index].file(paths[0].string) else {
-                throw .blobberUnreachable(
-                    blobber: session.blobbers[index].blobberID, reason: "cannot read the file entry")
+            for path in paths where try await session.blobbers[index].file(path.string) == nil {
+                throw .remoteNotFound(path: path.string)
             }
-            guard found != nil else { throw .remoteNotFound(path: paths[0].string) }
         }
         try await Committer(session: session).commit(consensus: consensus, now: Clock.nowMillis) {
             _ throws(ClientError) in
