@@ -4,10 +4,6 @@ import Foundation
 import Merkle
 import StorageProtocol
 
-func remotePath(_ text: String) throws(ClientError) -> RemotePath {
-    do { return try RemotePath(text) } catch { throw .invalidArgument(error.description) }
-}
-
 struct DownloadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "download",
@@ -48,7 +44,7 @@ struct DownloadCommand: AsyncParsableCommand {
             if let ticket {
                 let parsed = try TicketBundle(text: ticket)
                 try parsed.check(
-                    reader: try context.wallet().publicKey.clientID, now: Int64(Date().timeIntervalSince1970 * 1000))
+                    reader: try context.wallet().publicKey.clientID, now: Clock.nowMillis)
                 bundle = parsed
             }
             let remote: String
@@ -68,7 +64,7 @@ struct DownloadCommand: AsyncParsableCommand {
             downloader.ticket = bundle
             let progress = Progress(label: "download", total: 0, enabled: !options.json)
             return try await downloader.download(
-                try remotePath(remote), to: local, range: range.flatMap(Self.parseRange)
+                try RemotePath.parse(remote), to: local, range: range.flatMap(Self.parseRange)
             ) { progress.update(done: $0, total: $1) }
         }
     }
@@ -110,7 +106,7 @@ struct RemoveCommand: AsyncParsableCommand {
     func run() async throws {
         try await runCommand(options, text: { (done: Done) in done.done }) { context throws(ClientError) in
             var remote: [RemotePath] = []
-            for path in paths { remote.append(try remotePath(path)) }
+            for path in paths { remote.append(try RemotePath.parse(path)) }
             try await FileOperations(session: try await context.session(alloc)).remove(remote)
             return Done(done: "deleted \(paths.joined(separator: ", "))")
         }
@@ -127,7 +123,7 @@ struct MoveCommand: AsyncParsableCommand {
     func run() async throws {
         try await runCommand(options, text: { (done: Done) in done.done }) { context throws(ClientError) in
             try await FileOperations(session: try await context.session(alloc)).move(
-                try remotePath(from), to: try remotePath(to))
+                try RemotePath.parse(from), to: try RemotePath.parse(to))
             return Done(done: "moved \(from) to \(to)")
         }
     }
@@ -157,7 +153,7 @@ struct ShareCommand: AsyncParsableCommand {
     func run() async throws {
         try await runCommand(options, text: { (printed: Printed) in printed.ticket }) { context throws(ClientError) in
             let session = try await context.session(alloc)
-            let expiry = Int64(Date().timeIntervalSince1970 * 1000) + Sizes.parseDuration(self.expiry)!
+            let expiry = Clock.nowMillis + Sizes.parseDuration(self.expiry)!
             let bundle = try await session.share(path, to: ClientID(hex: to)!, expiry: expiry)
             return Printed(ticket: bundle.text, path: path, recipient: to, expiry: expiry)
         }

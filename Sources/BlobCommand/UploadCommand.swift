@@ -64,7 +64,7 @@ struct UploadCommand: AsyncParsableCommand {
         let base = remote.hasSuffix("/") && remote != "/" ? String(remote.dropLast()) : remote
         guard isDirectory.boolValue else {
             let target = remote.hasSuffix("/") ? remote + URL(fileURLWithPath: local).lastPathComponent : remote
-            return [Uploader.Item(localPath: local, remotePath: try path(target))]
+            return [Uploader.Item(localPath: local, remotePath: try RemotePath.parse(target))]
         }
         guard let enumerator = FileManager.default.enumerator(atPath: local) else {
             throw .localFile(path: local, reason: "cannot list the directory")
@@ -77,13 +77,9 @@ struct UploadCommand: AsyncParsableCommand {
                 !nestedDirectory.boolValue
             else { continue }
             items.append(
-                Uploader.Item(localPath: full, remotePath: try path((base == "/" ? "" : base) + "/" + relative)))
+                Uploader.Item(localPath: full, remotePath: try RemotePath.parse((base == "/" ? "" : base) + "/" + relative)))
         }
         guard !items.isEmpty else { throw .localFile(path: local, reason: "the directory holds no files") }
         return items.sorted { $0.remotePath < $1.remotePath }
-    }
-
-    static func path(_ text: String) throws(ClientError) -> RemotePath {
-        do { return try RemotePath(text) } catch { throw .invalidArgument(error.description) }
     }
 }

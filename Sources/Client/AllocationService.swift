@@ -106,12 +106,4 @@ public struct AllocationService: Sendable {
             return out
         }
     }
-
-    /// Every allocation this wallet owns that the ledger knows of, from `ids` (the ledger has no
-    /// owner index, so the client remembers the ids it created).
-    public func allocations(_ ids: [AllocationID]) async throws(ClientError) -> [AllocationView] {
-        var out: [AllocationView] = []
-        for id in ids { out.append(try await ledger.allocation(id)) }
-        return out
-    }
 }

@@ -87,6 +87,21 @@ public struct BlobberClient: Sendable {
             as: ListResponse.self)
     }
 
+    /// Every file entry under `directory` (ending in `/`), walking `list` through its subdirectories
+    /// (at most a million directories).
+    public func allFiles(under directory: String) async throws(ClientError) -> [FileEntry] {
+        var out: [FileEntry] = []
+        var pending = [directory]
+        var visited = 0
+        while let next = pending.popLast(), visited < 1_000_000 {
+            visited += 1
+            let listing = try await list(next)
+            out += listing.files
+            pending += listing.directories.map { next + $0 }
+        }
+        return out
+    }
+
     /// Blocks `[start, start + count)` of `path`'s shard: the range proof from the headers, and the body
     /// still to be read (`count × 65 536` bytes), so the caller can place the bytes where they belong as
     /// they arrive instead of collecting them first.

@@ -1,6 +1,13 @@
 public import Merkle
 public import StorageProtocol
 
+extension RemotePath {
+    /// `text` as a remote path, or `client.invalid_argument` saying why it is not one.
+    public static func parse(_ text: String) throws(ClientError) -> RemotePath {
+        do { return try RemotePath(text) } catch { throw .invalidArgument(error.description) }
+    }
+}
+
 /// Why a client operation failed: what went wrong and, in `description`, what to do about it.
 /// Codes are stable and listed in docs/PROTOCOL.md section 10.
 public enum ClientError: CodedError, Equatable {

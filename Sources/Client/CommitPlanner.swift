@@ -23,6 +23,13 @@ public struct CommitPlanner: Sendable {
         for blobber: BlobberID, changes: [CommitChange], proofs: ProofsResponse, lastSigned: WriteMarker?, now: Int64
     ) throws(ClientError) -> WriteMarker {
         let head = try trustedHead(blobber: blobber, proofs: proofs, lastSigned: lastSigned)
+        return try marker(for: blobber, changes: changes, proofs: proofs, head: head, now: now)
+    }
+
+    /// The marker to send with `changes` to `blobber` from the head `trustedHead` returned for `proofs`.
+    func marker(
+        for blobber: BlobberID, changes: [CommitChange], proofs: ProofsResponse, head: BlobberHead, now: Int64
+    ) throws(ClientError) -> WriteMarker {
         var allocationTrie: PartialTrie
         var metaTrie: PartialTrie
         var leaves: [Hash: TrieLeaf] = [:]

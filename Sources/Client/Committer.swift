@@ -36,7 +36,7 @@ struct Committer: Sendable {
                         let last = newest(known[blobber.blobberID], proofs.marker, owner: session.signer.publicKey)
                         let head = try planner.trustedHead(blobber: blobber.blobberID, proofs: proofs, lastSigned: last)
                         let marker = try planner.marker(
-                            for: blobber.blobberID, changes: changes, proofs: proofs, lastSigned: last, now: now)
+                            for: blobber.blobberID, changes: changes, proofs: proofs, head: head, now: now)
                         let answer = try await blobber.commit(CommitRequest(changes: changes, marker: marker))
                         guard answer.allocationRoot == marker.allocationRoot, answer.sequence == marker.sequence else {
                             throw ClientError.badAnswer(

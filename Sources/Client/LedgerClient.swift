@@ -77,6 +77,6 @@ public struct LedgerClient: Sendable {
 }
 
 /// Wall-clock milliseconds, as markers, tickets and transactions carry them.
-enum Clock {
-    static var nowMillis: Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+public enum Clock {
+    public static var nowMillis: Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 }

@@ -11,12 +11,18 @@ final class LocalFile {
     private let fd: Int32
     let identity: Identity
 
-    struct Identity: Equatable {
+    struct Identity: Equatable, Codable {
         var device: UInt64
         var inode: UInt64
         var size: Int64
         var modifiedSeconds: Int
         var modifiedNanoseconds: Int
+
+        enum CodingKeys: String, CodingKey {
+            case device, inode, size
+            case modifiedSeconds = "mtime_s"
+            case modifiedNanoseconds = "mtime_ns"
+        }
     }
 
     init(path: String) throws(ClientError) {

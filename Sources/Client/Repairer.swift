@@ -88,16 +88,7 @@ public struct Repairer: Sendable {
     }
 
     func files(on index: Int) async throws(ClientError) -> [FileEntry] {
-        var out: [FileEntry] = []
-        var pending = ["/"]
-        var visited = 0
-        while let directory = pending.popLast(), visited < 1_000_000 {
-            visited += 1
-            let listing = try await session.blobbers[index].list(directory)
-            out += listing.files
-            pending += listing.directories.map { directory + $0 }
-        }
-        return out
+        try await session.blobbers[index].allFiles(under: "/")
     }
 
     func repair(_ target: Int, agreed: [String: [Int: FileEntry]], good: [Int], outcome: inout BlobberRepair)
@@ -120,7 +111,7 @@ public struct Repairer: Sendable {
             outcome.rebuiltBytes += entry.blockCount * UInt64(ShardTree.blockSize)
         }
         for path in held.keys.sorted() where agreed[path] == nil {
-            changes.append(.delete(path: try remote(path)))
+            changes.append(.delete(path: try RemotePath.parse(path)))
             outcome.deletedFiles.append(path)
         }
         guard !changes.isEmpty else { return }
@@ -134,10 +125,6 @@ public struct Repairer: Sendable {
             _ throws(ClientError) in
             finalChanges
         }
-    }
-
-    func remote(_ path: String) throws(ClientError) -> RemotePath {
-        do { return try RemotePath(path) } catch { throw .invalidArgument(error.description) }
     }
 
     /// Rebuilds shard `target` of `entry` run by run from `sources` and streams it to the target

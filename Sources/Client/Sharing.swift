@@ -105,8 +105,7 @@ extension AllocationSession {
         if path.hasSuffix("/") {
             fileKeys = try await encryptedFileKeys(under: path)
         } else {
-            let remote: RemotePath
-            do { remote = try RemotePath(path) } catch { throw .invalidArgument(error.description) }
+            let remote = try RemotePath.parse(path)
             let (entry, _, _, _) = try await Downloader(session: self).locate(remote)
             if !entry.encryption.isEmpty {
                 key = try EncryptionHeader(bytes: entry.encryption).unwrap(owner: signer)
@@ -124,30 +123,25 @@ extension AllocationSession {
     func encryptedFileKeys(under directory: String) async throws(ClientError) -> [String: StripeKey] {
         var failure: ClientError = .remoteNotFound(path: directory)
         for blobber in blobbers {
-            var keys: [String: StripeKey] = [:]
-            var pending = [directory]
-            var listed = false
+            let entries: [FileEntry]
             do throws(ClientError) {
-                while let next = pending.popLast() {
-                    let listing = try await blobber.list(next)
-                    for entry in listing.files where !entry.encryption.isEmpty {
-                        if let key = try? EncryptionHeader(bytes: entry.encryption).unwrap(owner: signer) {
-                            keys[entry.path] = key
-                        }
-                    }
-                    pending += listing.directories.map { next + $0 }
-                    guard keys.count <= TicketBundle.maxFileKeys else {
-                        throw ClientError.invalidArgument(
-                            "\(directory) holds more than \(TicketBundle.maxFileKeys) encrypted files, more keys than one ticket carries: share its subdirectories"
-                        )
-                    }
-                }
-                listed = true
+                entries = try await blobber.allFiles(under: directory)
             } catch {
-                if case .invalidArgument = error { throw error }
                 failure = error
+                continue
             }
-            if listed { return keys }
+            var keys: [String: StripeKey] = [:]
+            for entry in entries where !entry.encryption.isEmpty {
+                if let key = try? EncryptionHeader(bytes: entry.encryption).unwrap(owner: signer) {
+                    keys[entry.path] = key
+                }
+            }
+            guard keys.count <= TicketBundle.maxFileKeys else {
+                throw .invalidArgument(
+                    "\(directory) holds more than \(TicketBundle.maxFileKeys) encrypted files, more keys than one ticket carries: share its subdirectories"
+                )
+            }
+            return keys
         }
         throw failure
     }

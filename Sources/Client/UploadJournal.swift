@@ -14,33 +14,23 @@ final class UploadJournal: Sendable {
     struct Entry: Codable, Sendable, Equatable {
         var uploadID: String
         var localPath: String
-        var device: UInt64
-        var inode: UInt64
-        var size: Int64
-        var modifiedSeconds: Int
-        var modifiedNanoseconds: Int
+        var identity: LocalFile.Identity
 
         init(uploadID: String, file: LocalFile) {
             self.uploadID = uploadID
             localPath = file.path
-            device = file.identity.device
-            inode = file.identity.inode
-            size = file.identity.size
-            modifiedSeconds = file.identity.modifiedSeconds
-            modifiedNanoseconds = file.identity.modifiedNanoseconds
+            identity = file.identity
         }
 
         /// The same local file, unchanged as far as its metadata tells.
         func matches(_ file: LocalFile) -> Bool {
-            self == Entry(uploadID: uploadID, file: file)
+            localPath == file.path && identity == file.identity
         }
 
         enum CodingKeys: String, CodingKey {
             case uploadID = "upload_id"
             case localPath = "local_path"
-            case device, inode, size
-            case modifiedSeconds = "mtime_s"
-            case modifiedNanoseconds = "mtime_ns"
+            case identity
         }
     }
 

@@ -165,10 +165,6 @@ public struct Uploader: Sendable {
         return report
     }
 
-    func describe(_ failures: [(index: Int, reason: String)]) -> [String] {
-        failures.map { "blobber \($0.index) (\(session.blobbers[$0.index].blobberID.short)): \($0.reason)" }
-    }
-
     /// Drops staged uploads (best effort) on every blobber not in `except`.
     func dropStaged(_ files: [StagedFile], except: Set<Int>) async {
         await withTaskGroup(of: Void.self) { group in
@@ -236,6 +232,8 @@ public struct Uploader: Sendable {
                     }
                 }
                 defer { for channel in channels { channel.finish() } }
+                // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
+                let produced: Result<(roots: [Hash], contentHash: Hash, key: StripeKey?), ClientError>
                 do throws(ClientError) {
                     let batchBytes = encoder.plaintextPerStripe * stripesPerBatch
                     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: batchBytes, alignment: 64)
@@ -278,20 +276,22 @@ public struct Uploader: Sendable {
                         }
                         progress?(UInt64(got))
                     }
-                    // Every blobber refused this file: the consensus fails on the recorded reasons.
-                    if everyoneLeft {
-                        return .success(
-                            (encoder.trees.map { $0.finish().root }, encoder.contentHash, encoder.stripeKey))
+                    // Unless every blobber refused this file (the consensus then fails on the recorded
+                    // reasons), it must end where it ended when opened, unchanged.
+                    if !everyoneLeft {
+                        let probe = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
+                        defer { probe.deallocate() }
+                        guard try file.read(into: probe) == 0 else {
+                            throw ClientError.fileChanged(path: item.localPath)
+                        }
+                        try file.checkUnchanged()
                     }
-                    let probe = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
-                    defer { probe.deallocate() }
-                    guard try file.read(into: probe) == 0 else { throw ClientError.fileChanged(path: item.localPath) }
-                    try file.checkUnchanged()
-                    return .success((encoder.trees.map { $0.finish().root }, encoder.contentHash, encoder.stripeKey))
+                    produced = .success((encoder.trees.map { $0.finish().root }, encoder.contentHash, encoder.stripeKey))
                 } catch {
                     for channel in channels { channel.cancel() }
-                    return .failure(error)
+                    produced = .failure(error)
                 }
+                return produced
             }
         let roots: [Hash]
         let contentHash: Hash
@@ -304,18 +304,17 @@ public struct Uploader: Sendable {
             throw error
         }
         let encryption = key.map { EncryptionHeader.wrap($0, owner: session.signer).bytes } ?? []
-        let blockCount = stripes
         var entries: [FileEntry] = []
         let results = answers.withLock { $0 }
         for index in 0..<n {
             let entry = FileEntry(
                 path: item.remotePath.string, size: Int64(file.size), contentHash: contentHash, shardRoot: roots[index],
-                blockCount: blockCount, encryption: encryption, createdAt: now, updatedAt: now)
+                blockCount: stripes, encryption: encryption, createdAt: now, updatedAt: now)
             entries.append(entry)
             guard active[index] else { continue }
             switch results[index] {
             case .success(let status)?:
-                if status.complete, status.shardRoot == roots[index], status.blockCount == blockCount {
+                if status.complete, status.shardRoot == roots[index], status.blockCount == stripes {
                     consensus.withLock { $0.staged(index) }
                 } else {
                     consensus.withLock {
@@ -337,7 +336,7 @@ public struct Uploader: Sendable {
     /// 32 hex characters from 16 random bytes: unique per staged file, equal on every blobber.
     static func newUploadID() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 }
 

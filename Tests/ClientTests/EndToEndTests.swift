@@ -308,6 +308,10 @@ import Testing
                     "--json",
                 ])
             #expect(wrongPath.status == 1)
+            // Every blobber refuses: the ticket does not cover the path.
+            let wrongError = wrongPath.json["error"] as? [String: Any]
+            #expect(wrongError?["code"] as? String == "client.too_few_good_blobbers")
+            #expect((wrongError?["message"] as? String)?.contains("does not cover /other.bin") == true)
             #expect(!FileManager.default.fileExists(atPath: network.root + "/z"))
         }
     }
@@ -359,10 +363,15 @@ import Testing
             let session = try await network.session()
             let big = try network.localFile("big.bin", size: 5 * 4 * 65_536, seed: 8)
             let before = try await network.heads()
-            await #expect(throws: ClientError.self) {
+            await #expect {
                 try await Uploader(session: session).upload([
                     .init(localPath: big.path, remotePath: try RemotePath("/big.bin"))
                 ])
+            } throws: { error in
+                // Every blobber refuses the shard at staging, before any commit.
+                guard case ClientError.consensusFailed(let succeeded, _, let failures) = error else { return false }
+                return succeeded == 0 && failures.count == 6
+                    && failures.allSatisfy { $0.contains("allocation.capacity_exceeded") }
             }
             await #expect(
                 throws: ClientError.localFile(path: network.root + "/missing", reason: "No such file or directory")

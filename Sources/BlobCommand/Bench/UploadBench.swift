@@ -72,7 +72,7 @@ struct UploadBench: AsyncParsableCommand {
                 for suffix in ["", ".back", ".slow"] { try? FileManager.default.removeItem(atPath: source + suffix) }
             }
             try Self.writePattern(to: source, size: bytes)
-            let remote = try remotePath("/bench/\(UUID().uuidString).bin")
+            let remote = try RemotePath.parse("/bench/\(UUID().uuidString).bin")
             let clock = ContinuousClock()
 
             let session = try await context.session(alloc)
@@ -85,7 +85,7 @@ struct UploadBench: AsyncParsableCommand {
             let download = (clock.now - start).seconds
             try? FileManager.default.removeItem(atPath: source + ".back")
 
-            var slow: Double?
+            var slow: (seconds: Double, ratio: Double)?
             if let slowAlloc {
                 let slowSession = try await context.session(slowAlloc)
                 _ = try await Uploader(session: slowSession).upload([.init(localPath: source, remotePath: remote)])
@@ -95,16 +95,17 @@ struct UploadBench: AsyncParsableCommand {
                 let normal = (clock.now - start).seconds
                 start = clock.now
                 _ = try await Downloader(session: slowSession).download(remote, to: source + ".slow")
-                slow = (clock.now - start).seconds / normal
+                let seconds = (clock.now - start).seconds
+                slow = (seconds, seconds / normal)
                 try? await FileOperations(session: slowSession).remove([remote])
             }
             try? await FileOperations(session: session).remove([remote])
             let megabytes = Double(bytes) / 1e6
             return Figures(
                 sizeBytes: bytes, uploadMBps: megabytes / upload, downloadMBps: megabytes / download,
-                downloadSlowBlobberRatio: slow, peakRSSMiB: Self.peakRSSMiB(), uploadPeakRSSMiB: uploadPeak,
+                downloadSlowBlobberRatio: slow?.ratio, peakRSSMiB: Self.peakRSSMiB(), uploadPeakRSSMiB: uploadPeak,
                 uploadSeconds: upload,
-                downloadSeconds: download, slowDownloadSeconds: slow.map { $0 * download })
+                downloadSeconds: download, slowDownloadSeconds: slow?.seconds)
         }
     }
 
