@@ -87,7 +87,7 @@ public enum BlobberBench {
             return status.shardRoot!
         }
         let seedRoot = try await stage("seed")
-        try shards.promote(info.id, upload: "seed", shardRoot: seedRoot)
+        try shards.promote(info.id, uploads: [(upload: "seed", root: seedRoot)])
         let entries = (0..<existingFiles).map { index in
             FileEntry(
                 path: "/seed/\(index / 1000)/file-\(index)", size: 1000,

@@ -9,7 +9,7 @@ extension ShardTree {
     }
 
     /// Splits concatenated 32-byte hashes (stored leaves, range-proof hashes on the wire).
-    static func decodeHashes(_ bytes: some ContiguousBytes) throws(ShardProofError) -> [Hash] {
+    public static func decodeHashes(_ bytes: some ContiguousBytes) throws(ShardProofError) -> [Hash] {
         let decoded: [Hash]? = bytes.withUnsafeBytes { raw in
             guard raw.count % Hash.byteCount == 0 else { return nil }
             return (0..<(raw.count / Hash.byteCount)).map { index in
@@ -20,7 +20,8 @@ extension ShardTree {
         return decoded
     }
 
-    static func encodeHashes(_ hashes: [Hash]) -> [UInt8] {
+    /// Concatenates hashes, 32 bytes each.
+    public static func encodeHashes(_ hashes: [Hash]) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(hashes.count * Hash.byteCount)
         for hash in hashes { hash.withUnsafeBytes { out.append(contentsOf: $0) } }

@@ -101,6 +101,9 @@ struct CollectionTests {
         }
         #expect(collected)
         #expect(FileManager.default.fileExists(atPath: folder + "/" + keepV2))
+        // Live shards survived the passes that collected the dead ones.
+        let other = entry("/other", shardBytes(1, seed: 4)).shardRoot.hex
+        #expect(FileManager.default.fileExists(atPath: folder + "/" + other))
         #expect(
             try await eventually {
                 try await owner.request(.GET, "\(owner.base)/uploads/stale").code == "upload.unknown"

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 public import Merkle
 public import StorageProtocol
 
@@ -161,7 +162,7 @@ public actor AllocationStore {
             }
             let delta = Int64(storedBytes) - Int64(before)
             try check(request.marker, delta: delta)
-            for (upload, root) in uploads { try shards.promote(info.id, upload: upload, shardRoot: root) }
+            try shards.promote(info.id, uploads: uploads)
             let (added, removed) = netChanges()
             try database.apply(
                 info.id, marker: request.marker, fileMetaRoot: metaTrie.root, added: added, removedPaths: removed,
@@ -298,7 +299,10 @@ public actor AllocationStore {
         let tree = try shards.tree(info.id, entry.shardRoot)
         let index = Int(proof.blockIndex)
         guard index < tree.blockCount else { return nil }
-        let block = try shards.readBlocks(info.id, entry.shardRoot, start: index, count: 1)
+        let block = Array(
+            try shards.readBlocks(
+                info.id, entry.shardRoot, start: index, count: 1, allocator: ByteBufferAllocator()
+            ).readableBytesView)
         let blockProof = tree.proof(forBlock: index)
         return ChallengeResponsePayload(
             challengeID: challengeID, entry: entry, block: block, blockProof: blockProof, trieProof: proof)

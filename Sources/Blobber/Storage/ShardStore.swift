@@ -58,16 +58,7 @@ public struct ShardStore: Sendable {
         var bytes = [UInt8](repeating: 0, count: headerBytes + count * Hash.byteCount)
         try bytes.withUnsafeMutableBytes { raw in try file.read(into: raw, at: 0) }
         let shardSize = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        var leaves = [Hash]()
-        leaves.reserveCapacity(count)
-        bytes.withUnsafeBytes { raw in
-            for index in 0..<count {
-                let start = headerBytes + index * Hash.byteCount
-                leaves.append(
-                    Hash(unsafeBytes: UnsafeRawBufferPointer(rebasing: raw[start..<(start + Hash.byteCount)])))
-            }
-        }
-        return (shardSize, leaves)
+        return (shardSize, try ShardTree.decodeHashes(bytes[headerBytes...]))
     }
 
     func staged(_ allocation: AllocationID, _ upload: String) throws -> Staged? {
@@ -98,16 +89,6 @@ public struct ShardStore: Sendable {
         }
     }
 
-    /// Blocks `[start, start + count)` of a committed shard.
-    func readBlocks(_ allocation: AllocationID, _ shardRoot: Hash, start: Int, count: Int) throws -> [UInt8] {
-        let file = try ShardFile(path: shardPath(allocation, shardRoot), mode: .read)
-        var bytes = [UInt8](repeating: 0, count: count * ShardTree.blockSize)
-        try bytes.withUnsafeMutableBytes { raw in
-            try file.read(into: raw, at: start * ShardTree.blockSize)
-        }
-        return bytes
-    }
-
     /// Blocks `[start, start + count)` of a committed shard, read straight into a buffer for the answer.
     func readBlocks(
         _ allocation: AllocationID, _ shardRoot: Hash, start: Int, count: Int, allocator: ByteBufferAllocator
@@ -122,9 +103,17 @@ public struct ShardStore: Sendable {
         return buffer
     }
 
-    /// Moves a complete staged upload into the committed shards (a rename; a shard with the same root
-    /// already there is the same bytes) and syncs both folders.
-    func promote(_ allocation: AllocationID, upload: String, shardRoot: Hash) throws(StorageError) {
+    /// Moves complete staged uploads into the committed shards (renames; a shard with the same root
+    /// already there is the same bytes), then syncs both folders once.
+    func promote(_ allocation: AllocationID, uploads: [(upload: String, root: Hash)]) throws(StorageError) {
+        guard !uploads.isEmpty else { return }
+        for (upload, root) in uploads { try promote(allocation, upload: upload, shardRoot: root) }
+        try ShardFile.syncDirectory(shardDirectory(allocation))
+        try ShardFile.syncDirectory(stagingDirectory(allocation))
+    }
+
+    /// Moves one complete staged upload into the committed shards; the caller syncs the folders.
+    private func promote(_ allocation: AllocationID, upload: String, shardRoot: Hash) throws(StorageError) {
         let source = stagedDataPath(allocation, upload)
         let target = shardPath(allocation, shardRoot)
         try ShardFile.makeDirectory(shardDirectory(allocation))
@@ -135,8 +124,6 @@ public struct ShardStore: Sendable {
             try ShardFile.rename(source + ".leaves", to: target + ".leaves")
             try ShardFile.rename(source, to: target)
         }
-        try ShardFile.syncDirectory(shardDirectory(allocation))
-        try ShardFile.syncDirectory(stagingDirectory(allocation))
     }
 
     func dropStaged(_ allocation: AllocationID, _ upload: String) {

@@ -26,6 +26,9 @@ final class ShardTreeCache: Sendable {
     }
 
     let capacityBytes: Int
+    /// Trees of fewer blocks are rebuilt on each read (a few hashes) rather than kept, so that many
+    /// small files cannot fill the cache with entries that each eviction would have to scan.
+    static let minimumBlocks = 64
     private let state = Mutex(State())
 
     init(capacityBytes: Int) {
@@ -45,7 +48,7 @@ final class ShardTreeCache: Sendable {
         let tree = try build()
         // Every level of the tree: about two hashes per leaf.
         let bytes = 2 * tree.blockCount * Hash.byteCount
-        guard bytes <= capacityBytes else { return tree }
+        guard tree.blockCount >= Self.minimumBlocks, bytes <= capacityBytes else { return tree }
         state.withLock { state in
             state.clock += 1
             if let old = state.slots[key] { state.bytes -= old.bytes }

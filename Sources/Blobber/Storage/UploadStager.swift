@@ -79,10 +79,7 @@ public final class UploadStager: Sendable {
                 position += UInt64(count)
                 let completed = builder.completedLeaves.count
                 if completed > persisted {
-                    let fresh = builder.completedLeaves[persisted..<completed]
-                    var bytes = [UInt8]()
-                    bytes.reserveCapacity(fresh.count * Hash.byteCount)
-                    for leaf in fresh { bytes += leaf.bytes }
+                    let bytes = ShardTree.encodeHashes(Array(builder.completedLeaves[persisted..<completed]))
                     try bytes.withUnsafeBytes { raw in
                         try leafFile.write(raw, at: ShardStore.headerBytes + persisted * Hash.byteCount)
                     }
@@ -105,9 +102,9 @@ public final class UploadStager: Sendable {
         } else {
             try data.truncate(to: persisted * ShardTree.blockSize)
         }
-        return try status(allocation, upload)
-            ?? UploadStatus(
-                uploadID: upload, received: 0, complete: false, shardRoot: nil, blockCount: nil)
+        // What the files now hold, from the leaves in hand rather than read back.
+        return ShardStore.Staged(shardSize: shardSize, leaves: Array(builder.completedLeaves[..<persisted]))
+            .status(id: upload)
     }
 
     /// Drops a staged upload. False when there was none.
