@@ -113,14 +113,14 @@ let package = Package(
         .target(name: "TestProcesses", path: "Tests/TestProcesses"),
         .testTarget(
             name: "MerkleTests",
-            dependencies: ["Merkle", .product(name: "PropertyBased", package: "swift-property-based")]),
+            dependencies: ["Merkle", "TestProcesses", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(
             name: "ErasureTests",
-            dependencies: ["Erasure", .product(name: "PropertyBased", package: "swift-property-based")]),
+            dependencies: ["Erasure", "TestProcesses", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(
             name: "StorageProtocolTests",
             dependencies: [
-                "StorageProtocol", "Merkle", .product(name: "PropertyBased", package: "swift-property-based"),
+                "StorageProtocol", "Merkle", "TestProcesses", .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
         .testTarget(
             name: "LedgerTests",

@@ -21,7 +21,6 @@ extension AllocationTrie {
         leafNodes.reserveCapacity(sorted.count)
         innerNodes.reserveCapacity(sorted.count - 1)
         rootRef = build(sorted, 0..<sorted.count)
-        count = sorted.count
     }
 
     /// Builds from file entries, with the value hash of `kind`.

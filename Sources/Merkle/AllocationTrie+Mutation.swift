@@ -4,7 +4,6 @@ extension AllocationTrie {
         let leaf = TrieLeaf(key: key, valueHash: valueHash, blocks: blocks)
         guard var ref = rootRef else {
             rootRef = allocate(leaf)
-            count = 1
             return
         }
         var path = [Int]()
@@ -28,7 +27,6 @@ extension AllocationTrie {
         let joined = allocateInner(splitBit: crit, left: left, right: right)
         relink(parent: depth > 0 ? path[depth - 1] : nil, from: displaced, to: joined)
         rehash(path[..<depth])
-        count += 1
     }
 
     /// Inserts or updates the entry under `H(entry.path)` with the hash for this trie's kind.
@@ -49,7 +47,6 @@ extension AllocationTrie {
         let removed = leafNodes[ref.index].leaf
         guard removed.key == key else { return nil }
         freeLeaves.append(ref.index)
-        count -= 1
         guard let parent = path.popLast() else {
             rootRef = nil
             return removed

@@ -45,7 +45,8 @@ public struct AllocationTrie: Sendable {
     var freeLeaves: [Int] = []
     var freeInners: [Int] = []
     var rootRef: NodeRef?
-    public internal(set) var count = 0
+    /// Entries in the trie: every leaf slot not on the free list.
+    public var count: Int { leafNodes.count - freeLeaves.count }
 
     /// An empty trie (root `Hash.zero`).
     public init(kind: Kind = .allocation) {

@@ -61,9 +61,9 @@ public struct Hash: Hashable, Sendable, Comparable {
     public var hex: String { withUnsafeBytes { Hex.encode($0) } }
 
     /// Bit `index` (0 = most significant bit of the first byte), as the allocation trie reads keys.
-    @inlinable public func bit(_ index: Int) -> Int {
+    public func bit(_ index: Int) -> Int {
         precondition(index >= 0 && index < 256)
-        return withUnsafeBytes { Int(($0[index >> 3] >> (7 - UInt8(index & 7))) & 1) }
+        return keyBit(index)
     }
 
     /// The first bit at which `self` and `other` differ, or nil when they are equal.

@@ -1,4 +1,5 @@
 import PropertyBased
+import TestProcesses
 import Testing
 
 @testable import Erasure

@@ -1,5 +1,6 @@
 import Merkle
 import PropertyBased
+import TestProcesses
 import Testing
 
 @Suite struct PartialTrieTests {
