@@ -80,8 +80,10 @@ struct OperationsTests {
 struct CollectionTests {
     @Test("rolled-back data, overwritten versions and stale staged uploads are collected; live data is not")
     func collectsGarbage() async throws {
+        // Each put's upload must reach its commit within the staged-upload lifetime, even on a loaded
+        // CI machine; 1 s proved too short there. The stale upload below is waited on for up to 30 s.
         let (ledger, blobber, start) = try await startAllocation(
-            blobberExtra: ["--gc-interval", "0.3", "--staged-upload-lifetime", "1"])
+            blobberExtra: ["--gc-interval", "0.3", "--staged-upload-lifetime", "6"])
         var owner = start
         try await owner.put("/keep", blocks: 2, seed: 1)
         try await owner.put("/undone", blocks: 3, seed: 2)
