@@ -30,6 +30,11 @@ import Testing
         #expect(throws: RequestAuthError.badSignature) {
             try shifted.verify(method: "GET", target: "/v1/a?x=1", now: now, window: 60_000)
         }
+        var otherNonce = auth
+        otherNonce.nonce &+= 1
+        #expect(throws: RequestAuthError.badSignature) {
+            try otherNonce.verify(method: "GET", target: "/v1/a?x=1", now: now, window: 60_000)
+        }
         var otherDigest = auth
         otherDigest.bodyDigest = RequestAuth.unsignedPayload
         #expect(throws: RequestAuthError.badSignature) {
@@ -52,7 +57,8 @@ import Testing
         let good = Dictionary(
             uniqueKeysWithValues: RequestAuth.sign(method: "GET", target: "/", body: nil, timestamp: now, key: key).headers)
         for (name, bad) in [
-            (RequestAuth.Header.key, "abc"), (RequestAuth.Header.time, "soon"),
+            (RequestAuth.Header.key, "abc"), (RequestAuth.Header.time, "soon"), (RequestAuth.Header.nonce, "0123"),
+            (RequestAuth.Header.nonce, "0123456789abcdeg"),
             (RequestAuth.Header.signature, "00"), (RequestAuth.Header.bodyDigest, "sha"),
         ] {
             var headers = good
@@ -73,7 +79,35 @@ import Testing
         #expect(guardian.firstUse(of: second, now: now + 10))
         // Still refused after a sweep inside twice the window.
         #expect(!guardian.firstUse(of: first, now: now + 90_000))
+        // The same request signed twice in the same millisecond is two requests: the nonces differ.
+        let again = RequestAuth.sign(method: "GET", target: "/", body: [], timestamp: now, key: key)
+        #expect(again.nonce != first.nonce && guardian.firstUse(of: again, now: now + 90_000))
     }
+
+    /// docs/PROTOCOL.md section 2, "Signed requests": the test vector.
+    @Test func protocolTestVector() throws {
+        let auth = RequestAuth.sign(
+            method: "GET", target: "/v1/allocations/\(SHA256.hash(Array("allocation".utf8)).hex)/state", body: [],
+            timestamp: 1_700_000_000_000, nonce: 0x0123_4567_89ab_cdef, key: MarkerVector.owner)
+        let headers = Dictionary(uniqueKeysWithValues: auth.headers)
+        #expect(headers[RequestAuth.Header.nonce] == "0123456789abcdef")
+        #expect(headers[RequestAuth.Header.bodyDigest] == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        let hash = RequestAuth.hash(
+            method: "GET", target: "/v1/allocations/\(SHA256.hash(Array("allocation".utf8)).hex)/state",
+            bodyDigest: auth.bodyDigest, timestamp: 1_700_000_000_000, nonce: 0x0123_4567_89ab_cdef)
+        #expect(hash.hex == RequestVector.hash)
+        #expect(auth.signature.hex == RequestVector.signature)
+        try RequestAuth(header: { headers[$0] })
+            .verify(method: "GET", target: "/v1/allocations/\(SHA256.hash(Array("allocation".utf8)).hex)/state",
+                now: 1_700_000_000_000, window: 60_000)
+    }
+}
+
+/// The values docs/PROTOCOL.md gives for the signed-request test vector.
+enum RequestVector {
+    static let hash = "519b1bfb0d6d468358764bd175137b32908ee0b4ca94b224fc5bf7ab3f815f2a"
+    static let signature =
+        "b0184220c23dc879249c852666dd4043abf01e43ef851db768acc77b0d68e360a5ce8b7441a4865a0758b709a1caba8d81677cc54cc290b689154c085f6c4606"
 }
 
 @Suite struct ShareTicketTests {
