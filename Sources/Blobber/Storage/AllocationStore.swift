@@ -189,6 +189,12 @@ public actor AllocationStore {
             for entry in added { remove(key: entry.key) }
             for entry in removed { set(entry) }
             let delta = Int64(storedBytes) - Int64(before)
+            // The versions must undo exactly the size the commit added; anything else is a damaged database.
+            guard delta == -undoSize else {
+                throw StorageError.corrupt(
+                    path: "allocation \(info.id)",
+                    reason: "undoing commit \(undoSequence) changes the size by \(delta), not by \(-undoSize)")
+            }
             try check(marker, delta: delta)
             // The undone commit's versions end now; the versions it ended begin again.
             try database.apply(

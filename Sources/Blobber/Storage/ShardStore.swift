@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Synchronization
 public import Merkle
 public import StorageProtocol
 
@@ -17,6 +18,8 @@ public struct ShardStore: Sendable {
     static let headerBytes = 8
     /// Trees of recently read shards (64 MiB holds the trees of about a million blocks, 64 GiB of shards).
     let trees = ShardTreeCache(capacityBytes: 64 << 20)
+    /// The last walk of the data folder: `/v1/info` and `/metrics` answer from it.
+    let usage = DiskUsage(maxAge: .seconds(2))
 
     public init(root: String) {
         self.root = root
@@ -83,7 +86,9 @@ public struct ShardStore: Sendable {
         try trees.tree(ShardTreeCache.Key(allocation: allocation, shardRoot: shardRoot)) {
             let tree = ShardTree(leaves: try leaves(allocation, shardRoot))
             guard tree.root == shardRoot else {
-                throw StorageError.corrupt(path: shardPath(allocation, shardRoot) + ".leaves", reason: "leaf hashes do not give the shard root")
+                throw StorageError.corrupt(
+                    path: shardPath(allocation, shardRoot) + ".leaves", reason: "leaf hashes do not give the shard root"
+                )
             }
             return tree
         }
@@ -97,7 +102,8 @@ public struct ShardStore: Sendable {
         let length = count * ShardTree.blockSize
         var buffer = allocator.buffer(capacity: length)
         try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { raw in
-            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<length]), at: start * ShardTree.blockSize)
+            try file.read(
+                into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<length]), at: start * ShardTree.blockSize)
             return length
         }
         return buffer
@@ -110,6 +116,7 @@ public struct ShardStore: Sendable {
         for (upload, root) in uploads { try promote(allocation, upload: upload, shardRoot: root) }
         try ShardFile.syncDirectory(shardDirectory(allocation))
         try ShardFile.syncDirectory(stagingDirectory(allocation))
+        usage.invalidate()
     }
 
     /// Moves one complete staged upload into the committed shards; the caller syncs the folders.
@@ -129,6 +136,7 @@ public struct ShardStore: Sendable {
     func dropStaged(_ allocation: AllocationID, _ upload: String) {
         ShardFile.remove(stagedDataPath(allocation, upload))
         ShardFile.remove(stagedDataPath(allocation, upload) + ".leaves")
+        usage.invalidate()
     }
 
     /// Removes committed shard files of `allocation` that no entry version refers to. Returns bytes freed.
@@ -144,6 +152,7 @@ public struct ShardStore: Sendable {
             freed += (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0
             ShardFile.remove(path)
         }
+        if freed > 0 { usage.invalidate() }
         return freed
     }
 
@@ -165,11 +174,17 @@ public struct ShardStore: Sendable {
                 removed += 1
             }
         }
+        if removed > 0 { usage.invalidate() }
         return removed
     }
 
-    /// Bytes under the data folder's shard and staging folders.
+    /// Bytes under the data folder's shard and staging folders: exact after any commit, removal or
+    /// collection, and at most `usage.maxAge` behind uploads still streaming in.
     func diskUsed() -> UInt64 {
+        usage.value { walkDiskUsed() }
+    }
+
+    private func walkDiskUsed() -> UInt64 {
         var total: UInt64 = 0
         for sub in ["shards", "staging"] {
             guard let enumerator = FileManager.default.enumerator(atPath: "\(root)/\(sub)") else { continue }
@@ -182,5 +197,40 @@ public struct ShardStore: Sendable {
             }
         }
         return total
+    }
+}
+
+/// A figure that costs a walk of the data folder, kept until something changes it or it grows old, so
+/// frequent `/v1/info` and `/metrics` requests cost one walk per `maxAge` at most.
+final class DiskUsage: Sendable {
+    let maxAge: Duration
+    private struct State {
+        var generation = 0
+        var kept: (bytes: UInt64, at: ContinuousClock.Instant, generation: Int)?
+    }
+    private let state = Mutex(State())
+
+    init(maxAge: Duration) {
+        self.maxAge = maxAge
+    }
+
+    /// Marks the kept figure stale, including one a walk running now is about to keep.
+    func invalidate() {
+        state.withLock { $0.generation += 1 }
+    }
+
+    /// The kept figure, or a fresh one from `walk` when it is stale or older than `maxAge`.
+    func value(_ walk: () -> UInt64) -> UInt64 {
+        let now = ContinuousClock.now
+        let (kept, generation) = state.withLock { state -> (UInt64?, Int) in
+            guard let kept = state.kept, kept.generation == state.generation, now - kept.at < maxAge else {
+                return (nil, state.generation)
+            }
+            return (kept.bytes, state.generation)
+        }
+        if let kept { return kept }
+        let bytes = walk()
+        state.withLock { $0.kept = (bytes, now, generation) }
+        return bytes
     }
 }
