@@ -9,56 +9,9 @@ import Testing
 
 @Suite("Blobber store damage and disk usage", .timeLimit(.minutes(1)))
 struct StoreDamageTests {
-    /// One allocation on a real SQLite file and shard folder.
-    struct Fixture {
-        let folder = temporaryDirectory("store-damage")
-        let owner = SigningKey.generate()
-        let blobber = SigningKey.generate()
-        let database: BlobberDatabase
-        let shards: ShardStore
-        let stager: UploadStager
-        let info: AllocationInfo
-
-        init() throws {
-            database = try BlobberDatabase(path: folder + "/blobber.sqlite")
-            shards = ShardStore(root: folder)
-            stager = UploadStager(store: shards)
-            let now = nowMillis()
-            info = AllocationInfo(
-                id: AllocationID(SHA256.hash(Array(folder.utf8))), blobberID: blobber.publicKey.blobberID,
-                ownerKey: owner.publicKey, dataShards: 1, size: 1 << 30, share: 1 << 30, createdAt: now - 1000,
-                expiry: now + 3_600_000)
-            try database.insertAllocation(info)
-        }
-
-        func open() throws -> AllocationStore {
-            let (loaded, persisted) = try #require(try database.allocation(info.id, blobber: info.blobberID))
-            return try AllocationStore(info: loaded, persisted: persisted, database: database, stager: stager)
-        }
-
-        func stage(_ id: String, _ bytes: [UInt8]) async throws {
-            let body = AsyncStream<ByteBuffer> {
-                $0.yield(ByteBuffer(bytes: bytes))
-                $0.finish()
-            }
-            _ = try await stager.receive(
-                info.id, upload: id, shardSize: UInt64(bytes.count), offset: 0, freeShare: .max, body: body)
-        }
-
-        func marker(after head: BlobberHead, trie: AllocationTrie, meta: AllocationTrie, size: Int64) -> WriteMarker
-        {
-            WriteMarker(
-                allocationID: info.id, blobberID: info.blobberID, clientID: owner.publicKey.clientID,
-                sequence: head.sequence + 1, allocationRoot: trie.root, previousAllocationRoot: head.allocationRoot,
-                fileMetaRoot: meta.root, size: size, chainSize: UInt64(Int64(head.chainSize) + size),
-                chainHash: WriteMarker.chainHash(previous: head.chainHash, root: trie.root), timestamp: nowMillis()
-            ).signed(with: owner)
-        }
-    }
-
     @Test("a rollback whose versions do not undo the recorded size is refused as damage and changes nothing")
     func rollbackChecksTheRecordedUndoSize() async throws {
-        let fixture = try Fixture()
+        let fixture = try StoreFixture()
         defer { try? FileManager.default.removeItem(atPath: fixture.folder) }
         var store = try fixture.open()
         let bytes = shardBytes(2, seed: 1)
@@ -120,13 +73,16 @@ struct StoreDamageTests {
         // An invalidation while a walk runs leaves that walk's figure stale.
         bytes = 30
         usage.invalidate()
-        #expect(usage.value { usage.invalidate(); return 25 } == 25)
+        #expect(
+            usage.value {
+                usage.invalidate(); return 25
+            } == 25)
         #expect(read() == 30 && walks == 3)
         let aging = DiskUsage(maxAge: .zero)
         #expect(aging.value { 1 } == 1 && aging.value { 2 } == 2)
 
         // Through the store: an upload is counted by the next commit or removal, not while it streams.
-        let fixture = try Fixture()
+        let fixture = try StoreFixture()
         defer { try? FileManager.default.removeItem(atPath: fixture.folder) }
         let empty = fixture.shards.diskUsed()
         try await fixture.stage("b", shardBytes(1, seed: 2))

@@ -35,45 +35,22 @@ struct StoreSequenceTests {
     @Test("store follows the model", arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
     func randomSequence(seed: UInt64) async throws {
         var random = SeededRandom(state: seed)
-        let folder = temporaryDirectory("store-seq")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let owner = SigningKey.generate()
-        let blobber = SigningKey.generate()
-        let database = try BlobberDatabase(path: folder + "/blobber.sqlite")
-        let stager = UploadStager(store: ShardStore(root: folder))
+        let fixture = try StoreFixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.folder) }
         let now = nowMillis()
-        let info = AllocationInfo(
-            id: AllocationID(SHA256.hash(Array("seq-\(seed)".utf8))), blobberID: blobber.publicKey.blobberID,
-            ownerKey: owner.publicKey, dataShards: 1, size: 1 << 30, share: 1 << 30, createdAt: now - 1000,
-            expiry: now + 3_600_000)
-        try database.insertAllocation(info)
-        func open() throws -> AllocationStore {
-            let (loaded, persisted) = try #require(try database.allocation(info.id, blobber: info.blobberID))
-            return try AllocationStore(info: loaded, persisted: persisted, database: database, stager: stager)
-        }
-        var store = try open()
+        var store = try fixture.open()
         var model = Model()
         var roots: [Hash] = []
         var uploads = 0
 
         func marker(_ head: BlobberHead, trie: AllocationTrie, meta: AllocationTrie, size: Int64) -> WriteMarker {
-            WriteMarker(
-                allocationID: info.id, blobberID: info.blobberID, clientID: owner.publicKey.clientID,
-                sequence: head.sequence + 1, allocationRoot: trie.root, previousAllocationRoot: head.allocationRoot,
-                fileMetaRoot: meta.root, size: size, chainSize: UInt64(Int64(head.chainSize) + size),
-                chainHash: WriteMarker.chainHash(previous: head.chainHash, root: trie.root), timestamp: now
-            ).signed(with: owner)
+            fixture.marker(after: head, trie: trie, meta: meta, size: size, timestamp: now)
         }
         func stage(_ blocks: Int) async throws -> (String, [UInt8]) {
             uploads += 1
             let bytes = (0..<(blocks * 65536)).map { _ in UInt8.random(in: 0...255, using: &random) }
             let id = "s\(uploads)"
-            let body = AsyncStream<ByteBuffer> {
-                $0.yield(ByteBuffer(bytes: bytes)); $0.finish()
-            }
-            let status = try await stager.receive(
-                info.id, upload: id, shardSize: UInt64(bytes.count), offset: 0, freeShare: .max, body: body)
-            #expect(status.complete)
+            #expect(try await fixture.stage(id, bytes).complete)
             return (id, bytes)
         }
 
@@ -148,7 +125,7 @@ struct StoreSequenceTests {
             #expect(reply.allocationRoot == model.trie.root, "seed \(seed), step \(step)")
             roots.append(model.trie.root)
             if step % 7 == 6 {
-                store = try open()
+                store = try fixture.open()
                 #expect(await store.head.allocationRoot == model.trie.root)
             }
             #expect(await store.fileCount == model.files.count)
