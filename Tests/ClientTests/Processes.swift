@@ -19,7 +19,8 @@ final class LedgerProcess: Sendable {
     static func start() async throws -> LedgerProcess {
         let directory = temporaryDirectory("client-ledger")
         let server = try ServerProcess(
-            "ledger", ["serve", "--data", directory, "--port", "0", "--host", "127.0.0.1", "--faucet"])
+            "ledger",
+            ["serve", "--data", directory, "--port", String(TestPorts.reserve()), "--host", "127.0.0.1", "--faucet"])
         do {
             let port = try await server.port()
             return LedgerProcess(server: server, directory: directory, port: port)

@@ -36,7 +36,8 @@ final class TestNetwork: Sendable {
                 let server = try ServerProcess(
                     "blobber",
                     [
-                        "serve", "--config", directory + "/blobber.yaml", "--port", "0", "--host", "127.0.0.1",
+                        "serve", "--config", directory + "/blobber.yaml", "--port", String(TestPorts.reserve()),
+                        "--host", "127.0.0.1",
                         "--stake", "0",
                         "--region", "r\(index % 3)", "--log-level", "error",
                     ] + blobberArguments)

@@ -3,7 +3,7 @@ import TestProcesses
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A network started by `testnet/up` with the debug binaries next to the test bundle, in its own
@@ -24,20 +24,14 @@ final class Testnet: Sendable {
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         self.data = data
         self.blobbers = blobbers
-        // A port range nobody else on this machine is likely to use, and that this run checks is free.
-        var chosen = 0
-        for _ in 0..<50 {
-            let candidate = Int.random(in: 20_000...59_000)
-            if (0...blobbers).allSatisfy({ portIsFree(candidate + $0) }) {
-                chosen = candidate
-                break
-            }
-        }
-        precondition(chosen > 0, "no free port range")
+        // Ports below the kernel's ephemeral range, checked free (one taken by another test's outgoing
+        // connection between the check and the bind once failed this test).
+        let chosen = TestPorts.reserve(blobbers + 1)
         basePort = chosen
         home = data + "/client"
         let outcome = try await Self.script(
-            "up", ["--bin", Self.binaries, "--data", data, "--base-port", "\(chosen)", "--blobbers", "\(blobbers)"] + extra,
+            "up",
+            ["--bin", Self.binaries, "--data", data, "--base-port", "\(chosen)", "--blobbers", "\(blobbers)"] + extra,
             timeout: 180)
         if outcome.status != 0 {
             _ = try? await Self.script("down", ["--data", data], timeout: 60)
@@ -102,20 +96,6 @@ enum TestnetError: Error, CustomStringConvertible {
         case .failed(let what, let outcome):
             "\(what) exited \(outcome.status)\nstdout: \(outcome.stdout.suffix(2000))\nstderr: \(outcome.stderr.suffix(4000))"
         }
-    }
-}
-
-/// Whether nothing listens on 127.0.0.1:`port` (a bind succeeds).
-func portIsFree(_ port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
     }
 }
 

@@ -47,12 +47,16 @@ final class TestLedger: Sendable {
     let url: String
     let directory: String
 
-    static func start(directory: String? = nil, port: Int = 0, challengeInterval: Int = 0) async throws -> TestLedger {
+    /// A ledger on `port`, or on a port from `TestPorts` (tests restart it on the port it had).
+    static func start(directory: String? = nil, port: Int? = nil, challengeInterval: Int = 0) async throws
+        -> TestLedger
+    {
         let folder = directory ?? temporaryDirectory("ledger")
         let process = try ServerProcess(
             "ledger",
             [
-                "serve", "--data", folder, "--port", "\(port)", "--host", "127.0.0.1", "--faucet", "--block-interval",
+                "serve", "--data", folder, "--port", "\(port ?? TestPorts.reserve())", "--host", "127.0.0.1",
+                "--faucet", "--block-interval",
                 "0.2",
                 "--challenge-interval", "\(challengeInterval)", "--challenge-timeout", "30",
             ])
@@ -122,7 +126,8 @@ final class TestBlobber: Sendable {
     static func start(ledger: String, directory: String? = nil, extra: [String] = []) async throws -> TestBlobber {
         let folder = directory ?? temporaryDirectory("blobber")
         if !FileManager.default.fileExists(atPath: folder + "/blobber.yaml") {
-            let outcome = try await runProgram(builtBinary("blobber"), ["init", "--data", folder, "--ledger-url", ledger])
+            let outcome = try await runProgram(
+                builtBinary("blobber"), ["init", "--data", folder, "--ledger-url", ledger])
             #expect(outcome.status == 0)
         }
         let key = try KeyFile.read(from: folder + "/blobber-key.json")
