@@ -26,8 +26,9 @@ extension BlobberConfiguration {
         region: \(region)
         stake: \(stake)
 
-        # Write markers are submitted to the ledger in chains: when this many wait, when the oldest
-        # has waited this many seconds, or when none arrived for this many seconds.
+        # Write markers are submitted to the ledger in chains of at most batch_max_markers: when that
+        # many wait, when the oldest has waited batch_max_age seconds, or when none arrived for
+        # batch_idle seconds.
         batch_max_markers: \(batchMaxMarkers)
         batch_max_age: \(batchMaxAge)
         batch_idle: \(batchIdle)

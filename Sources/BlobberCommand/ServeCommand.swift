@@ -20,7 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Override: bytes offered.") var capacity: UInt64?
     @Option(help: "Override: stake locked at registration, in units.") var stake: UInt64?
     @Option(help: "Override: region name.") var region: String?
-    @Option(help: "Override: submit a chain when this many markers wait.") var batchMaxMarkers: Int?
+    @Option(help: "Override: submit a chain when this many markers wait, and at most this many in one.")
+    var batchMaxMarkers: Int?
     @Option(help: "Override: submit when the oldest marker waited this many seconds.") var batchMaxAge: Double?
     @Option(help: "Override: submit when no marker arrived for this many seconds.") var batchIdle: Double?
     @Option(help: "Override: seconds between challenge polls.") var challengePollInterval: Double?

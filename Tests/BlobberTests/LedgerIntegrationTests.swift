@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Merkle
 import NIOHTTP1
 import StorageProtocol
@@ -77,26 +78,42 @@ struct LedgerIntegrationTests {
         await stopAll(ledger, blobber)
     }
 
-    @Test("a ledger outage delays a chain and never loses it")
+    @Test("a ledger outage delays the chains and never loses them; the backlog goes in chains of batch_max_markers")
     func ledgerOutage() async throws {
-        let (firstLedger, blobber, start) = try await startAllocation()
+        let (firstLedger, blobber, start) = try await startAllocation(blobberExtra: ["--batch-max-markers", "2"])
         var owner = start
         var ledger = firstLedger
         try await owner.put("/a", blocks: 1, seed: 1)
         #expect(try await eventually { try await ledger.allocation(owner.allocation).blobbers[0].head.sequence == 1 })
         let port = try #require(Int(ledger.url.split(separator: ":").last!))
         await ledger.stop()
-        try await owner.put("/b", blocks: 1, seed: 2)
-        try await owner.put("/c", blocks: 1, seed: 3)
+        for seed in UInt8(2)...6 { try await owner.put("/f\(seed)", blocks: 1, seed: seed) }
         try await Task.sleep(for: .milliseconds(600))
-        #expect(try await owner.state().pendingMarkers == 2)
+        #expect(try await owner.state().pendingMarkers == 5)
         ledger = try await TestLedger.start(directory: ledger.directory, port: port)
         let delivered = try await eventually(timeout: 45) {
-            try await ledger.allocation(owner.allocation).blobbers[0].head.sequence == 3
+            try await ledger.allocation(owner.allocation).blobbers[0].head.sequence == 6
         }
         #expect(delivered)
         #expect(try await ledger.allocation(owner.allocation).blobbers[0].head.allocationRoot == owner.trie.root)
         #expect(try await eventually { try await owner.state().pendingMarkers == 0 })
+        // The ledger's own log: every marker arrived once, in chains of at most 2.
+        let log = try DatabaseQueue(
+            path: ledger.directory + "/ledger.sqlite",
+            configuration: {
+                var configuration = Configuration()
+                configuration.readonly = true
+                return configuration
+            }())
+        let payloads = try await log.read { db in
+            try Data.fetchAll(db, sql: "SELECT payload FROM transactions WHERE kind = 'submit_chain' ORDER BY seq")
+        }
+        let chains = try payloads.map {
+            try TransactionCoding.decode(SubmitChainPayload.self, from: Array($0), what: "submit_chain").markers.map(
+                \.sequence)
+        }
+        #expect(chains.allSatisfy { $0.count <= 2 }, "\(chains)")
+        #expect(chains.flatMap { $0 } == Array(1...6), "\(chains)")
         await stopAll(ledger, blobber)
     }
 }
