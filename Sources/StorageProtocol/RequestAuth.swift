@@ -73,7 +73,7 @@ public struct RequestAuth: Sendable, Hashable {
         self.signature = signature
     }
 
-    /// Parses the four headers; `header(name)` returns a header's value.
+    /// Parses the five headers; `header(name)` returns a header's value.
     public init(header: (String) -> String?) throws(RequestAuthError) {
         guard let keyText = header(Header.key), let timeText = header(Header.time),
             let nonceText = header(Header.nonce), let digest = header(Header.bodyDigest),
