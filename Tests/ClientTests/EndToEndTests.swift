@@ -196,23 +196,9 @@ import Testing
 
             // A data-shard blobber lies: one byte of its stored shard of /f.bin is flipped on disk. Shard 5 is
             // down and shard 4 answers 300 ms late, so the liar is among the k fastest and must be read.
-            let liar = try await network.blobber(shard: 1)
-            let shardRoot = try #require(try await session.blobbers[1].file("/f.bin")).entry.shardRoot
-            let shardPath = liar.directory + "/shards/\(network.allocation.hex)/\(shardRoot.hex)"
-            var bytes = try Data(contentsOf: URL(fileURLWithPath: shardPath))
-            bytes[70_000] ^= 0xff
-            try bytes.write(to: URL(fileURLWithPath: shardPath))
+            try await network.corruptStoredShard(of: "/f.bin", shard: 1)
             await (try await network.blobber(shard: 5)).process.stop()
-            let (process, directory) = try await network.blobber(shard: 4)
-            let port = try await process.port()
-            await process.stop()
-            let slow = try ServerProcess(
-                "blobber",
-                [
-                    "serve", "--config", directory + "/blobber.yaml", "--port", String(port), "--host", "127.0.0.1",
-                    "--stake", "0", "--fault-delay-ms", "300", "--log-level", "error",
-                ])
-            _ = try await slow.port()
+            try await network.restart(shard: 4, extra: ["--fault-delay-ms", "300"])
             let report = try await Downloader(session: session).download(try RemotePath("/f.bin"), to: back)
             #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(file.bytes))
             #expect(report.dropped.keys.contains(session.blobbers[1].blobberID.hex))
@@ -223,17 +209,11 @@ import Testing
             // five agree, the reads then run short (only 0, 3 and 5 verify), and the download starts over
             // with every blobber, the slow one included.
             try await network.restart(shard: 5)
-            let second = try await network.blobber(shard: 2)
-            let secondRoot = try #require(try await session.blobbers[2].file("/f.bin")).entry.shardRoot
-            let secondPath = second.directory + "/shards/\(network.allocation.hex)/\(secondRoot.hex)"
-            var secondBytes = try Data(contentsOf: URL(fileURLWithPath: secondPath))
-            secondBytes[70_000] ^= 0xff
-            try secondBytes.write(to: URL(fileURLWithPath: secondPath))
+            try await network.corruptStoredShard(of: "/f.bin", shard: 2)
             let retried = try await Downloader(session: session).download(try RemotePath("/f.bin"), to: back)
             #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(file.bytes))
             #expect(retried.servedBy.sorted() == [0, 3, 4, 5])
             #expect(retried.dropped.keys.contains(session.blobbers[2].blobberID.hex))
-            await slow.stop()
         }
     }
 
@@ -349,7 +329,10 @@ import Testing
             ])
             let later = try await run(
                 "blob",
-                ["download", "--home", readerHome.path, "--ticket", bundle.text, "/team/later.bin", back + "2", "--json"])
+                [
+                    "download", "--home", readerHome.path, "--ticket", bundle.text, "/team/later.bin", back + "2",
+                    "--json",
+                ])
             let error = later.json["error"] as? [String: Any]
             #expect(error?["code"] as? String == "client.bad_ticket")
             #expect((error?["message"] as? String)?.contains("new ticket") == true, "\(later.stdout)")

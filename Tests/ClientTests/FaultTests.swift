@@ -44,23 +44,12 @@ import Testing
                 .init(localPath: file.path, remotePath: try RemotePath("/s.bin"))
             ])
             // Restart the blobber of data shard 2 answering every request 300 ms late.
-            let (process, directory) = try await network.blobber(shard: 2)
-            let port = try await process.port()
-            await process.stop()
-            let slow = try ServerProcess(
-                "blobber",
-                [
-                    "serve", "--config", directory + "/blobber.yaml", "--port", String(port), "--host", "127.0.0.1",
-                    "--stake", "0", "--fault-delay-ms", "300", "--log-level", "error",
-                ])
-            // (If the test fails early, `slow` is killed by PID when it is released.)
-            _ = try await slow.port()
+            try await network.restart(shard: 2, extra: ["--fault-delay-ms", "300"])
             let back = network.root + "/s.back"
             let report = try await Downloader(session: session).download(try RemotePath("/s.bin"), to: back)
             #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(file.bytes))
             #expect(!report.servedBy.contains(2), "served by \(report.servedBy)")
             #expect(report.servedBy.count == 4)
-            await slow.stop()
         }
     }
 

@@ -127,8 +127,9 @@ final class TestNetwork: Sendable {
         throw TestFailure("no blobber process holds shard \(index)")
     }
 
-    /// Restarts the stopped blobber of shard `index` on the port it had (its registered URL).
-    func restart(shard index: Int) async throws {
+    /// Restarts the blobber of shard `index` (stopped or running) on the port it had (its registered
+    /// URL), with `extra` serve options such as `--fault-delay-ms`.
+    func restart(shard index: Int, extra: [String] = []) async throws {
         let (old, directory) = try await blobber(shard: index)
         let port = try await old.port()
         await old.stop()
@@ -136,13 +137,23 @@ final class TestNetwork: Sendable {
             "blobber",
             [
                 "serve", "--config", directory + "/blobber.yaml", "--port", String(port), "--host", "127.0.0.1",
-                "--stake", "0",
-                "--log-level", "error",
-            ])
+                "--stake", "0", "--log-level", "error",
+            ] + extra)
         processes.withLock { list in
             if let position = list.firstIndex(where: { $0 === old }) { list[position] = fresh }
         }
         _ = try await fresh.port()
+    }
+
+    /// Flips one byte in the second block of the shard of `path` that the blobber of shard `index`
+    /// stores on disk, so that blobber serves bytes that do not verify.
+    func corruptStoredShard(of path: String, shard index: Int) async throws {
+        let session = try await session()
+        let shardRoot = try #require(try await session.blobbers[index].file(path)).entry.shardRoot
+        let shardPath = try await blobber(shard: index).directory + "/shards/\(allocation.hex)/\(shardRoot.hex)"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: shardPath))
+        bytes[70_000] ^= 0xff
+        try bytes.write(to: URL(fileURLWithPath: shardPath))
     }
 
     /// A file of `size` pseudo-random bytes in the network's folder.
