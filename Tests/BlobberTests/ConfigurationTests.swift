@@ -48,7 +48,7 @@ struct ConfigurationTests {
         #expect(first >= 2, "the age trigger sent \(first) markers, not the chain of those waiting")
         // What arrived after that chain follows by age too, once the commits stop.
         #expect(try await eventually(timeout: 20) { try await onLedger() == committed })
-        #expect(try await owner.state().pendingMarkers == 0)
+        #expect(try await eventually { try await owner.state().pendingMarkers == 0 })
         await stopAll(ledger, blobber)
     }
 }

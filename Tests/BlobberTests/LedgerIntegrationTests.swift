@@ -42,7 +42,8 @@ struct LedgerIntegrationTests {
         #expect(onLedger)
         let head = try await ledger.allocation(owner.allocation).blobbers[0].head
         #expect(head.allocationRoot == ledgerRoot && head.chainSize == 5 * 65536)
-        #expect(try await owner.state().pendingMarkers == 1)
+        // The blobber marks the chain delivered once the ledger's answer arrives, a moment after the ledger holds it.
+        #expect(try await eventually { try await owner.state().pendingMarkers == 1 })
 
         // Challenges name the ledger's root (sequence 2); the blobber answers from that version.
         let passed = try await eventually {
@@ -73,7 +74,7 @@ struct LedgerIntegrationTests {
             try await ledger.allocation(owner.allocation).blobbers[0].head.sequence == 4
         }
         #expect(caughtUp)
-        #expect(try await owner.state().pendingMarkers == 0)
+        #expect(try await eventually { try await owner.state().pendingMarkers == 0 })
         #expect(try await ledger.challenges(blobber: blobber.id, status: "failed").isEmpty)
         await stopAll(ledger, blobber)
     }
