@@ -73,7 +73,9 @@ extension BlobberBench {
         guard let port else { throw BlobberError.malformed("blobber serve did not start: \(text)") }
 
         let target = "/v1/allocations/\(info.id.hex)/uploads/rss?offset=0"
-        let auth = RequestAuth.sign(method: "PUT", target: target, body: nil, timestamp: BlobberNode.now(), key: owner)
+        let auth = RequestAuth.sign(
+            for: key.publicKey.blobberID, method: "PUT", target: target, body: nil, timestamp: BlobberNode.now(),
+            key: owner)
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(target)")
         request.method = .PUT
         for (name, value) in auth.headers { request.headers.add(name: name, value: value) }

@@ -16,6 +16,9 @@ public final class BlobberNode: Sendable {
     public let ledger: LedgerClient
     public let logger: Logger
     let replay: ReplayGuard
+    /// When this process started (Unix ms): the replay guard lives in memory, so a request signed
+    /// before it is refused rather than accepted a second time after a restart.
+    let startedAt: Int64
     private let stores = Mutex<[AllocationID: AllocationStore]>([:])
     /// The URL registered on the ledger once known (after the server bound its port), and whether the
     /// ledger has this blobber.
@@ -32,9 +35,10 @@ public final class BlobberNode: Sendable {
         key = try KeyFile.read(from: configuration.keyPath)
         database = try BlobberDatabase(path: directory + "/blobber.sqlite")
         shards = ShardStore(root: directory)
-        stager = UploadStager(store: shards)
+        stager = UploadStager(store: shards, maxReceiving: configuration.maxReceivingUploads)
         ledger = LedgerClient(baseURL: configuration.ledgerURL)
         replay = ReplayGuard(window: Int64(configuration.requestWindow * 1000))
+        startedAt = Self.now()
         BlobberMetrics.register()
         BlobberMetrics.markersPending.record(try database.pendingCount())
         try collectGarbage()
@@ -117,14 +121,21 @@ public final class BlobberNode: Sendable {
         }
     }
 
-    /// Checks the request signature (and replay); then that the signer may act on `allocation`:
-    /// the owner, or (`readPath` given) the holder of a share ticket covering it.
-    func authorize(
-        _ auth: RequestAuth, method: String, target: String, info: AllocationInfo, readPath: String?, ticket: String?
-    ) throws {
+    /// Checks the request's time, its signature for this blobber, and that it is used once: before
+    /// anything else about the request is looked up (no ledger question, no disk work for a forgery).
+    /// A request signed before this process started cannot be told from a replay and is refused.
+    func authenticate(_ auth: RequestAuth, method: String, target: String) throws(RequestAuthError) {
         let now = Self.now()
-        try auth.verify(method: method, target: target, now: now, window: Int64(configuration.requestWindow * 1000))
-        guard replay.firstUse(of: auth, now: now) else { throw RequestAuthError.replayed }
+        try auth.verify(
+            audience: blobberID, method: method, target: target, now: now,
+            window: Int64(configuration.requestWindow * 1000))
+        guard auth.timestamp >= startedAt, replay.firstUse(of: auth, now: now) else { throw .replayed }
+    }
+
+    /// Checks that the signer of an authenticated request may act on `allocation`: the owner, or
+    /// (`readPath` given) the holder of a share ticket covering it.
+    func authorize(_ auth: RequestAuth, info: AllocationInfo, readPath: String?, ticket: String?) throws {
+        let now = Self.now()
         guard now <= info.expiry else { throw BlobberError.expiredAllocation(info.id, expiry: info.expiry) }
         if auth.publicKey == info.ownerKey { return }
         guard let readPath, let ticket else { throw RequestAuthError.notOwner }

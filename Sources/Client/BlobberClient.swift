@@ -156,7 +156,7 @@ public struct BlobberClient: Sendable {
         request.method = HTTPMethod(rawValue: method)
         let signedBody: [UInt8]? = method == "PUT" ? nil : (body ?? [])
         let auth = RequestAuth.sign(
-            method: method, target: target, body: signedBody, timestamp: Clock.nowMillis, key: signer)
+            for: blobberID, method: method, target: target, body: signedBody, timestamp: Clock.nowMillis, key: signer)
         for (name, value) in auth.headers { request.headers.add(name: name, value: value) }
         if let ticket { request.headers.add(name: ShareTicket.header, value: Hex.encode(ClientJSON.encode(ticket))) }
         if let body, !body.isEmpty {

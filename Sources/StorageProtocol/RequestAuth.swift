@@ -16,6 +16,10 @@ public import Merkle
 ///
 /// The nonce makes every signed request unique, so two identical requests signed in the same
 /// millisecond (two processes reading the same file, a quick retry) are not taken for a replay.
+///
+/// The hash covers the id of the blobber the request is meant for (the audience), so a request
+/// signed for one blobber is refused by every other: a blobber cannot replay the owner's upload to
+/// another blobber with its own bytes. The allocation is bound through the signed target path.
 public struct RequestAuth: Sendable, Hashable {
     public var publicKey: PublicKey
     public var timestamp: Int64
@@ -35,14 +39,15 @@ public struct RequestAuth: Sendable, Hashable {
         public static let signature = "x-blob-signature"
     }
 
-    /// `H(0x50 ‖ u32be(len method) ‖ method ‖ u32be(len target) ‖ target ‖ u32be(len digest) ‖ digest ‖ i64be(time)
-    /// ‖ u64be(nonce))` where `target` is the request path with its query string exactly as sent, and `digest`
-    /// the body-digest header's text.
-    public static func hash(method: String, target: String, bodyDigest: String, timestamp: Int64, nonce: UInt64)
-        -> Hash
-    {
+    /// `H(0x50 ‖ blobber id (32 bytes) ‖ u32be(len method) ‖ method ‖ u32be(len target) ‖ target ‖ u32be(len digest)
+    /// ‖ digest ‖ i64be(time) ‖ u64be(nonce))` where `blobber` is the audience (the blobber the request is sent to),
+    /// `target` the request path with its query string exactly as sent, and `digest` the body-digest header's text.
+    public static func hash(
+        blobber: BlobberID, method: String, target: String, bodyDigest: String, timestamp: Int64, nonce: UInt64
+    ) -> Hash {
         var hasher = SHA256()
         hasher.update(byte: hashTag)
+        hasher.update(hash: blobber.hash)
         for field in [method, target, bodyDigest] {
             let bytes = Array(field.utf8)
             withUnsafeBytes(of: UInt32(bytes.count).bigEndian) { hasher.update($0) }
@@ -53,13 +58,14 @@ public struct RequestAuth: Sendable, Hashable {
         return hasher.finalize()
     }
 
-    /// Signs a request. `body` nil means a streamed upload (`UNSIGNED-PAYLOAD`).
+    /// Signs a request for the blobber `blobber`. `body` nil means a streamed upload (`UNSIGNED-PAYLOAD`).
     public static func sign(
-        method: String, target: String, body: [UInt8]?, timestamp: Int64,
+        for blobber: BlobberID, method: String, target: String, body: [UInt8]?, timestamp: Int64,
         nonce: UInt64 = .random(in: 0...UInt64.max), key: SigningKey
     ) -> RequestAuth {
         let digest = body.map { SHA256.hash($0).hex } ?? unsignedPayload
-        let hash = hash(method: method, target: target, bodyDigest: digest, timestamp: timestamp, nonce: nonce)
+        let hash = hash(
+            blobber: blobber, method: method, target: target, bodyDigest: digest, timestamp: timestamp, nonce: nonce)
         return RequestAuth(
             publicKey: key.publicKey, timestamp: timestamp, nonce: nonce, bodyDigest: digest,
             signature: key.signature(over: hash))
@@ -108,13 +114,16 @@ public struct RequestAuth: Sendable, Hashable {
         ]
     }
 
-    /// Checks the signature and that `timestamp` is within `window` milliseconds of `now`.
-    /// The caller checks the body against `bodyDigest` (when signed) and refuses replays
-    /// (`ReplayGuard`).
-    public func verify(method: String, target: String, now: Int64, window: Int64) throws(RequestAuthError) {
-        guard abs(now - timestamp) <= window else { throw .stale(timestamp: timestamp, now: now, window: window) }
+    /// Checks that `timestamp` is within `window` milliseconds of `now` and that the signature covers this
+    /// request sent to blobber `blobber` (`audience`). The caller checks the body against `bodyDigest` (when
+    /// signed) and refuses replays (`ReplayGuard`).
+    public func verify(
+        audience blobber: BlobberID, method: String, target: String, now: Int64, window: Int64
+    ) throws(RequestAuthError) {
+        guard timestamp.isWithin(window, of: now) else { throw .stale(timestamp: timestamp, now: now, window: window) }
         let hash = RequestAuth.hash(
-            method: method, target: target, bodyDigest: bodyDigest, timestamp: timestamp, nonce: nonce)
+            blobber: blobber, method: method, target: target, bodyDigest: bodyDigest, timestamp: timestamp,
+            nonce: nonce)
         guard publicKey.isValidSignature(signature, over: hash) else { throw .badSignature }
     }
 

@@ -98,7 +98,8 @@ struct RefusalTests {
 
         // A truncated body keeps the upload at its last whole block.
         let target = "\(owner.base)/uploads/staged?offset=65536"
-        let auth = RequestAuth.sign(method: "PUT", target: target, body: nil, timestamp: nowMillis(), key: owner.key)
+        let auth = RequestAuth.sign(
+            for: blobber.id, method: "PUT", target: target, body: nil, timestamp: nowMillis(), key: owner.key)
         let head =
             "PUT \(target) HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 65536\r\n\(UploadStatus.shardSizeHeader): \(staged.count)\r\n"
             + auth.headers.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
@@ -119,7 +120,7 @@ struct RefusalTests {
         try await refused("auth.not_owner") { try await owner.upload("x2", bytes, signer: SigningKey.generate()) }
         try await refused("auth.missing") { try await call(.GET, blobber.url + "\(owner.base)/state") }
         let signed = RequestAuth.sign(
-            method: "GET", target: "\(owner.base)/state", body: [], timestamp: nowMillis(), key: owner.key)
+            for: blobber.id, method: "GET", target: "\(owner.base)/state", body: [], timestamp: nowMillis(), key: owner.key)
         #expect(try await call(.GET, blobber.url + "\(owner.base)/state", headers: signed.headers).status == 200)
         try await refused("auth.replayed") {
             try await call(.GET, blobber.url + "\(owner.base)/state", headers: signed.headers)
@@ -128,7 +129,7 @@ struct RefusalTests {
         try await refused("auth.body_digest_mismatch") {
             let body = TransactionCoding.encode(ProofsRequest(paths: ["/keep.bin"]))
             let auth = RequestAuth.sign(
-                method: "POST", target: "\(owner.base)/proofs", body: body + [32], timestamp: nowMillis(),
+                for: blobber.id, method: "POST", target: "\(owner.base)/proofs", body: body + [32], timestamp: nowMillis(),
                 key: owner.key)
             return try await call(.POST, blobber.url + "\(owner.base)/proofs", body: body, headers: auth.headers)
         }
@@ -259,7 +260,8 @@ struct TruncatedUploadTests {
         var owner = start
         let bytes = shardBytes(3, seed: 8)
         let target = "\(owner.base)/uploads/cut?offset=0"
-        let auth = RequestAuth.sign(method: "PUT", target: target, body: nil, timestamp: nowMillis(), key: owner.key)
+        let auth = RequestAuth.sign(
+            for: blobber.id, method: "PUT", target: target, body: nil, timestamp: nowMillis(), key: owner.key)
         let head =
             "PUT \(target) HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: \(bytes.count)\r\n"
             + "\(UploadStatus.shardSizeHeader): \(bytes.count)\r\n"

@@ -54,19 +54,30 @@ struct AllocationController<Context: RequestContext>: Sendable {
         } else if !streamed, auth.bodyDigest != RequestAuth.unsignedPayload, auth.bodyDigest != emptyBodyDigest {
             throw RequestAuthError.bodyDigestMismatch
         }
+        try node.authenticate(auth, method: request.method.rawValue, target: request.uri.string)
         let store = try await node.store(for: id)
-        try node.authorize(
-            auth, method: request.method.rawValue, target: request.uri.string, info: store.info, readPath: readPath,
-            ticket: request.header(ShareTicket.header))
+        try node.authorize(auth, info: store.info, readPath: readPath, ticket: request.header(ShareTicket.header))
         return (store, auth)
     }
 
+    /// Collects a JSON body up to the configured limit. A body that ends before its declared length (the
+    /// connection closed) is malformed, not an internal error.
     private func jsonBody(_ request: Request) async throws -> [UInt8] {
         let limit = node.configuration.maxJSONBody
         var collected = [UInt8]()
-        for try await buffer in request.body {
-            guard collected.count + buffer.readableBytes <= limit else { throw BlobberError.bodyTooLarge(limit: limit) }
-            collected += buffer.readableBytesView
+        do {
+            for try await buffer in request.body {
+                guard collected.count + buffer.readableBytes <= limit else {
+                    throw BlobberError.bodyTooLarge(limit: limit)
+                }
+                collected += buffer.readableBytesView
+            }
+        } catch let error as BlobberError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw BlobberError.malformed("the body ended before its declared length")
         }
         BlobberMetrics.bytesIn.increment(by: collected.count)
         return collected
@@ -191,7 +202,8 @@ struct AllocationController<Context: RequestContext>: Sendable {
         let count = try query.integer("count") ?? 1
         guard count >= 1, count <= 256 else { throw BlobberError.badRange(reason: "count must be 1 to 256") }
         guard start < entry.blockCount, count <= entry.blockCount - start else {
-            throw BlobberError.badRange(reason: "blocks [\(start), \(start + count)) outside 0..<\(entry.blockCount)")
+            // Neither `start + count` nor any other sum: both came off the wire.
+            throw BlobberError.badRange(reason: "\(count) blocks from \(start) run outside 0..<\(entry.blockCount)")
         }
         let tree = try node.shards.tree(store.info.id, entry.shardRoot)
         guard UInt64(tree.blockCount) == entry.blockCount else {

@@ -173,10 +173,10 @@ struct Owner {
     /// A signed request. `body` nil with `streamed` sends UNSIGNED-PAYLOAD.
     func request(
         _ method: HTTPMethod, _ target: String, body: [UInt8]? = nil, streamed: Bool = false, time: Int64? = nil,
-        signer: SigningKey? = nil, headers: [(String, String)] = []
+        signer: SigningKey? = nil, audience: BlobberID? = nil, headers: [(String, String)] = []
     ) async throws -> Reply {
         let auth = RequestAuth.sign(
-            method: method.rawValue, target: target, body: streamed ? nil : (body ?? []),
+            for: audience ?? blobber.id, method: method.rawValue, target: target, body: streamed ? nil : (body ?? []),
             timestamp: time ?? nowMillis(),
             key: signer ?? key)
         return try await call(method, blobber.url + target, body: body, headers: auth.headers + headers)
