@@ -88,7 +88,7 @@ public final class Ledger: Sendable {
     {
         if let existing = try LedgerLog.receipt(db, hash: hash, status: .duplicate) { return existing }
         let now = clock.now()
-        guard abs(tx.timestamp - now) <= rules.timestampWindow else {
+        guard tx.timestamp.isWithin(rules.timestampWindow, of: now) else {
             throw LedgerError.transaction(
                 .staleTimestamp(timestamp: tx.timestamp, now: now, window: rules.timestampWindow))
         }

@@ -16,6 +16,10 @@ public struct LedgerConfiguration: Sendable {
     public var timeoutCheckInterval: Duration
     /// Largest request body accepted, in bytes.
     public var maxBodyBytes: Int
+    /// A connection that sends no whole request head (or nothing between requests) this long is closed.
+    public var idleTimeout: Duration = .seconds(30)
+    /// Connections served at once; more wait in the listen backlog.
+    public var maxConnections: Int = 4096
 
     public init(
         dataDirectory: String?, host: String = "127.0.0.1", port: Int = 0, rules: LedgerRules = LedgerRules(),

@@ -67,8 +67,10 @@ enum LedgerLog {
         ])
     }
 
+    /// The block at `height`; nil for a height no block can have (SQLite's integers stop at 2^63 − 1).
     static func block(_ db: Database, height: UInt64) throws -> Block? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM blocks WHERE height = ?"), arguments: [Int64(height)])
+        guard let stored = Int64(exactly: height) else { return nil }
+        return try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM blocks WHERE height = ?"), arguments: [stored])
             .map(Block.init(row:))
     }
 

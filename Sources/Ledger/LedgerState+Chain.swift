@@ -35,9 +35,10 @@ extension LedgerState {
             }
             if accepted == 0, marker.sequence <= head.sequence {
                 // Already accepted: must be the very marker stored at that sequence, contiguous with the previous one.
-                if index > 0, marker.sequence != payload.markers[index - 1].sequence + 1 {
+                // The previous marker was accepted before (sequence ≤ head.sequence < 2^64 − 1): `&+` cannot wrap.
+                if index > 0, marker.sequence != payload.markers[index - 1].sequence &+ 1 {
                     throw LedgerError.marker(
-                        index: index, .sequenceGap(expected: payload.markers[index - 1].sequence + 1, got: marker.sequence))
+                        index: index, .sequenceGap(expected: payload.markers[index - 1].sequence &+ 1, got: marker.sequence))
                 }
                 guard let stored = try store.markerHash(allocationID, blobberID, sequence: marker.sequence),
                     stored == marker.hash

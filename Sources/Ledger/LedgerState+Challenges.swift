@@ -20,7 +20,8 @@ extension LedgerState {
         guard payload.root == pick.head.allocationRoot else {
             throw LedgerError.challengeMismatch(reason: "root is not the latest accepted root")
         }
-        guard payload.deadline == tx.timestamp + context.rules.challengeTimeout else {
+        let (deadline, overflow) = tx.timestamp.addingReportingOverflow(context.rules.challengeTimeout)
+        guard !overflow, payload.deadline == deadline else {
             throw LedgerError.challengeMismatch(reason: "deadline must be timestamp + challenge timeout")
         }
         try store.save(

@@ -126,7 +126,8 @@ struct LedgerState {
     {
         let k = payload.dataShards
         let m = payload.parityShards
-        guard k >= 1, m >= 0, k + m <= 256, payload.blobbers.count == k + m else {
+        // Each bounded before the sum: `k + m` of two numbers off the wire would trap on Int.max.
+        guard (1...256).contains(k), (0...255).contains(m), k + m <= 256, payload.blobbers.count == k + m else {
             throw LedgerError.badShards(data: k, parity: m, blobbers: payload.blobbers.count)
         }
         guard payload.size > 0, payload.size <= LedgerState.maxAmount else {

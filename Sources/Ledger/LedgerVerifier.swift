@@ -193,7 +193,7 @@ private struct Replay {
             } catch {
                 throw VerifyFailure(block: height, transaction: stored.storedHash, reason: error.description)
             }
-            guard abs(tx.timestamp - stored.appliedAt) <= genesis.rules.timestampWindow else {
+            guard tx.timestamp.isWithin(genesis.rules.timestampWindow, of: stored.appliedAt) else {
                 throw VerifyFailure(
                     block: height, transaction: stored.storedHash, reason: "timestamp outside the window of applied_at")
             }

@@ -19,9 +19,14 @@ import Testing
         let markers = network.chain(owner: setup.owner, allocation: setup.allocation, blobber: blobber, sizes: [4096])
         try await network.submitChain(markers, allocation: setup.allocation, by: blobber)
         try await network.ledger.sealBlock()
+        // The router test framework runs the application's services: a block sealer on the default
+        // one-second interval sealed a block of its own whenever this test ran slowly (a busy machine), so
+        // the receipt below landed in block 3. Only the test seals here.
         let app = buildLedgerApplication(
-            configuration: LedgerConfiguration(dataDirectory: nil), ledger: network.ledger,
-            logger: Logger(label: "test"))
+            configuration: LedgerConfiguration(
+                dataDirectory: nil, blockInterval: .seconds(3600), emptyBlockInterval: .seconds(3600),
+                challengeInterval: 0),
+            ledger: network.ledger, logger: Logger(label: "test"))
         let allocation = setup.allocation
         let head = markers[0].head
         try await app.test(.router) { client in
@@ -91,6 +96,48 @@ import Testing
                 #expect(view.transaction == good)
             }
         }
+    }
+}
+
+/// Numbers off the wire that once trapped the ledger (a remote kill switch): each is refused with its
+/// code, and the ledger answers the next request.
+@Suite struct HostileNumberTests {
+    @Test func extremeHeightsAndTimestampsAreRefused() async throws {
+        let network = try TestNetwork()
+        let app = buildLedgerApplication(
+            configuration: LedgerConfiguration(dataDirectory: nil), ledger: network.ledger,
+            logger: Logger(label: "test"))
+        let stranger = TestNetwork.key("stranger")
+        try await app.test(.router) { client in
+            for height in ["9223372036854775808", "18446744073709551615"] {
+                try await client.execute(uri: "/v1/blocks/\(height)", method: .get) { response in
+                    #expect(response.status == .notFound)
+                    let body = try JSONDecoder().decode(LedgerErrorBody.self, from: Data(buffer: response.body))
+                    #expect(body.code == "ledger.unknown_block")
+                }
+            }
+            for height in ["18446744073709551616", "-1", "1e3", ""] {
+                try await client.execute(uri: "/v1/blocks/\(height)x", method: .get) { response in
+                    #expect(response.status == .badRequest)
+                }
+            }
+            for timestamp in [Int64.min, Int64.min + 1, Int64.max, -1] {
+                let tx = LedgerTransaction.make(
+                    .faucet, payload: FaucetPayload(amount: 1), key: stranger, nonce: UInt64(bitPattern: timestamp),
+                    timestamp: timestamp)
+                try await client.execute(
+                    uri: "/v1/transactions", method: .post, body: ByteBuffer(bytes: TransactionCoding.encode(tx))
+                ) { response in
+                    let body = try JSONDecoder().decode(LedgerErrorBody.self, from: Data(buffer: response.body))
+                    #expect(body.code == "tx.stale_timestamp")
+                }
+            }
+            try await client.execute(uri: "/v1/blocks/latest", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+        }
+        // Nothing was minted for the stranger: the ledger has no account for it.
+        await #expect(throws: LedgerError.self) { try await network.ledger.account(stranger.publicKey.clientID.hash) }
     }
 }
 

@@ -1,4 +1,5 @@
 public import Hummingbird
+import HummingbirdCore
 public import Logging
 import NIOCore
 public import ServiceLifecycle
@@ -14,6 +15,7 @@ public func buildLedgerApplication(
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: MetricsMiddleware())
+    router.add(middleware: RouteErrorMiddleware())
     router.get("health") { _, _ in JSONResponse.make(["status": "ok"]) }
     router.get("metrics") { _, _ in
         Response(
@@ -30,7 +32,11 @@ public func buildLedgerApplication(
     ChallengeController(ledger: ledger).addRoutes(to: v1.group("challenges"))
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ledger"),
+        // Hummingbird's idle timeout counts whole HTTP parts: a connection trickling header bytes is closed too.
+        server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "ledger",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
         services: [
             BlockSealer(ledger: ledger, configuration: configuration, logger: logger),
             ChallengeWatcher(ledger: ledger, interval: configuration.timeoutCheckInterval, logger: logger),

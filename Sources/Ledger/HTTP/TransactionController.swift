@@ -40,12 +40,21 @@ struct TransactionController<Context: RequestContext>: Sendable {
         return JSONResponse.make(try await ledger.transaction(hash))
     }
 
-    /// Collects the body while counting bytes, refusing past `limit` before holding more than that.
+    /// Collects the body while counting bytes, refusing past `limit` before holding more than that. A body
+    /// that ends before its declared length (the connection closed) is malformed, not an internal error.
     private func collect(_ body: RequestBody, limit: Int) async throws -> [UInt8] {
         var bytes = [UInt8]()
-        for try await buffer in body {
-            guard bytes.count + buffer.readableBytes <= limit else { throw LedgerError.bodyTooLarge(limit: limit) }
-            buffer.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
+        do {
+            for try await buffer in body {
+                guard bytes.count + buffer.readableBytes <= limit else { throw LedgerError.bodyTooLarge(limit: limit) }
+                buffer.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw LedgerError.transaction(.malformed(reason: "the body ended before its declared length"))
         }
         return bytes
     }
