@@ -40,6 +40,12 @@ extension BlobberConfiguration {
         request_window: \(requestWindow)
         # Largest JSON body (commit, proofs) in bytes.
         max_json_body: \(maxJSONBody)
+        # A connection that sends no whole request head (or nothing between requests) for this many
+        # seconds is closed; at most max_connections are served at once (more wait in the backlog);
+        # at most max_receiving_uploads uploads of one allocation receive bytes at once (upload.busy).
+        idle_timeout: \(idleTimeout)
+        max_connections: \(maxConnections)
+        max_receiving_uploads: \(maxReceivingUploads)
         # Staged uploads never committed are collected after this many seconds.
         staged_upload_lifetime: \(stagedUploadLifetime)
         # Seconds between collections of entry versions no challenge can name any more, the shard files

@@ -35,6 +35,13 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
     public var requestWindow: Double = 60
     /// Largest JSON request body (commit, proofs), bytes.
     public var maxJSONBody: Int = 64 << 20
+    /// A connection that has not sent a whole request head (or, between requests, anything) for this
+    /// long is closed (seconds): slow-header connections cannot pile up.
+    public var idleTimeout: Double = 30
+    /// Connections served at once; more wait in the listen backlog until one closes.
+    public var maxConnections: Int = 4096
+    /// Uploads of one allocation receiving bytes at once; more are refused with `upload.busy`.
+    public var maxReceivingUploads: Int = 256
     /// Staged uploads untouched for this long are collected (seconds).
     public var stagedUploadLifetime: Double = 24 * 3600
     /// Seconds between collections of old entry versions, unreferenced shards and stale staged uploads.
@@ -64,6 +71,9 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
         case challengePollInterval = "challenge_poll_interval"
         case requestWindow = "request_window"
         case maxJSONBody = "max_json_body"
+        case idleTimeout = "idle_timeout"
+        case maxConnections = "max_connections"
+        case maxReceivingUploads = "max_receiving_uploads"
         case stagedUploadLifetime = "staged_upload_lifetime"
         case gcInterval = "gc_interval"
         case faultDelayMilliseconds = "fault_delay_ms"
@@ -92,6 +102,9 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
         try read(.challengePollInterval, into: &value.challengePollInterval)
         try read(.requestWindow, into: &value.requestWindow)
         try read(.maxJSONBody, into: &value.maxJSONBody)
+        try read(.idleTimeout, into: &value.idleTimeout)
+        try read(.maxConnections, into: &value.maxConnections)
+        try read(.maxReceivingUploads, into: &value.maxReceivingUploads)
         try read(.stagedUploadLifetime, into: &value.stagedUploadLifetime)
         try read(.gcInterval, into: &value.gcInterval)
         try read(.faultDelayMilliseconds, into: &value.faultDelayMilliseconds)
@@ -133,6 +146,9 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
         }
         guard requestWindow >= 1 else { throw .invalid("request_window must be at least 1 second") }
         guard maxJSONBody >= 1024 else { throw .invalid("max_json_body must be at least 1024") }
+        guard idleTimeout >= 1, idleTimeout <= 86_400 else { throw .invalid("idle_timeout must be 1 to 86400 seconds") }
+        guard maxConnections >= 16 else { throw .invalid("max_connections must be at least 16") }
+        guard maxReceivingUploads >= 1 else { throw .invalid("max_receiving_uploads must be at least 1") }
         guard faultDelayMilliseconds >= 0 else { throw .invalid("fault_delay_ms must not be negative") }
         guard URL(string: ledgerURL)?.host != nil else { throw .invalid("ledger_url \(ledgerURL) is not a URL") }
     }

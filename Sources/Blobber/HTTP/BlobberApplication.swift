@@ -1,5 +1,6 @@
 import CoreMetrics
 public import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import StorageProtocol
@@ -39,7 +40,12 @@ public func buildBlobberApplication(
     let logger = node.logger
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "blobber"),
+        // Hummingbird's idle timeout counts whole HTTP parts, so it also closes a connection that trickles
+        // its header bytes and never completes a request head.
+        server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "blobber",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: node.logger)),
         services: [
             MarkerBatcher(node: node), ChallengeResponder(node: node), Collector(node: node),
             RegistrationRetrier(node: node),

@@ -19,7 +19,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("storage failure", metadata: ["error.message": "\(error.description)"])
             return Self.response(code: error.code, message: error.description)
         } catch let error as HTTPError {
-            let code = error.status == .contentTooLarge ? "request.too_large" : "request.\(error.status.code)"
+            // Hummingbird's own refusals (no such route, a body it would not take) get documented codes too.
+            let code =
+                switch error.status {
+                case .contentTooLarge: "request.too_large"
+                case .notFound: "request.not_found"
+                case .methodNotAllowed: "request.method_not_allowed"
+                case _ where error.status.code >= 500: "internal"
+                default: "request.malformed"
+                }
             return Self.response(code: code, message: error.body ?? error.status.reasonPhrase, status: error.status)
         } catch let error as DecodingError {
             return Self.response(code: "request.malformed", message: "malformed JSON: \(Self.describe(error))")

@@ -131,14 +131,15 @@ extension BlobberDatabase {
         }
     }
 
-    /// Current entries whose path starts with `prefix`, in path order.
+    /// Current entries whose path starts with `prefix`, in path order. The prefix is compared as bytes: SQLite's
+    /// `substr` of TEXT counts characters, so `/é/` (3 characters, 4 bytes) once matched nothing.
     func entries(_ allocation: AllocationID, under prefix: String) throws -> [FileEntry] {
         try writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM entry WHERE allocation_id = ? AND removed_seq IS NULL
-                      AND path >= ? AND substr(path, 1, ?) = ? ORDER BY path
+                      AND path >= ? AND substr(CAST(path AS BLOB), 1, ?) = CAST(? AS BLOB) ORDER BY path
                     """, arguments: [allocation.hex, prefix, prefix.utf8.count, prefix]
             ).map(Self.entry)
         }

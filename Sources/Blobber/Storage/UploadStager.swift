@@ -9,10 +9,37 @@ import Synchronization
 /// resumes at its last whole block and a shard is never held in memory.
 public final class UploadStager: Sendable {
     let store: ShardStore
-    private let busy = Mutex<Set<String>>([])
+    /// Uploads receiving bytes (or being dropped) now, and how many per allocation.
+    private struct Busy {
+        var uploads: Set<String> = []
+        var perAllocation: [AllocationID: Int] = [:]
+    }
+    private let busy = Mutex(Busy())
+    /// At most this many uploads of one allocation receive bytes at once.
+    let maxReceiving: Int
 
-    public init(store: ShardStore) {
+    public init(store: ShardStore, maxReceiving: Int = 256) {
         self.store = store
+        self.maxReceiving = maxReceiving
+    }
+
+    /// Marks `upload` busy; false when it already is, or (`counted`) when its allocation has
+    /// `maxReceiving` uploads receiving.
+    private func claim(_ allocation: AllocationID, _ upload: String, counted: Bool) -> Bool {
+        busy.withLock { busy in
+            if counted, busy.perAllocation[allocation, default: 0] >= maxReceiving { return false }
+            guard busy.uploads.insert("\(allocation.hex)/\(upload)").inserted else { return false }
+            busy.perAllocation[allocation, default: 0] += 1
+            return true
+        }
+    }
+
+    private func release(_ allocation: AllocationID, _ upload: String) {
+        busy.withLock { busy in
+            busy.uploads.remove("\(allocation.hex)/\(upload)")
+            let left = busy.perAllocation[allocation, default: 1] - 1
+            busy.perAllocation[allocation] = left > 0 ? left : nil
+        }
     }
 
     /// The staged state of an upload, nil when there is none.
@@ -30,13 +57,14 @@ public final class UploadStager: Sendable {
         guard shardSize > 0, shardSize % blockSize == 0 else {
             throw BlobberError.badLength("x-blob-shard-size \(shardSize) must be a positive multiple of 65536")
         }
-        let key = "\(allocation.hex)/\(upload)"
-        guard busy.withLock({ $0.insert(key).inserted }) else { throw BlobberError.uploadBusy(upload) }
-        defer { _ = busy.withLock { $0.remove(key) } }
+        guard claim(allocation, upload, counted: true) else { throw BlobberError.uploadBusy(upload) }
+        defer { release(allocation, upload) }
 
         let dataPath = store.stagedDataPath(allocation, upload)
         let leavesPath = dataPath + ".leaves"
         var leaves: [Hash]
+        // Whether this request created the upload: a refused or empty first request leaves nothing behind.
+        var created = false
         if let staged = try store.staged(allocation, upload) {
             guard staged.shardSize == shardSize else {
                 throw BlobberError.badLength("upload \(upload) was started with shard size \(staged.shardSize)")
@@ -55,6 +83,7 @@ public final class UploadStager: Sendable {
             try header.truncate(to: 0)
             try withUnsafeBytes(of: shardSize.bigEndian) { raw in try header.write(raw, at: 0) }
             leaves = []
+            created = true
         }
         let data = try ShardFile(path: dataPath, mode: .write)
         let leafFile = try ShardFile(path: leavesPath, mode: .write)
@@ -87,14 +116,25 @@ public final class UploadStager: Sendable {
                 }
             }
         } catch BlobberError.uploadTooLarge(let size) {
-            // The upload stays where it was before this request.
+            // The upload stays where it was before this request (none, if this request started it).
+            if created {
+                store.dropStaged(allocation, upload)
+                throw BlobberError.uploadTooLarge(shardSize: size)
+            }
             try data.truncate(to: Int(offset))
             try leafFile.truncate(to: ShardStore.headerBytes + startLeaves * Hash.byteCount)
             throw BlobberError.uploadTooLarge(shardSize: size)
         } catch {
-            // A body that ends early keeps every whole block.
-            try? data.truncate(to: persisted * ShardTree.blockSize)
-            throw error
+            // A body that ends early keeps every whole block; one that brought none leaves no new upload.
+            if created, persisted == 0 {
+                store.dropStaged(allocation, upload)
+            } else {
+                try? data.truncate(to: persisted * ShardTree.blockSize)
+            }
+            // The body stream's own error (the connection closed before `Content-Length` bytes) is the
+            // client's doing: a 400, not an internal error. Storage failures keep their codes.
+            if error is any CodedError || error is StorageError || error is CancellationError { throw error }
+            throw BlobberError.malformed("the body ended before its declared length")
         }
         if UInt64(persisted) * blockSize == shardSize {
             try data.sync()
@@ -110,9 +150,8 @@ public final class UploadStager: Sendable {
     /// Drops a staged upload. False when there was none.
     public func drop(_ allocation: AllocationID, _ upload: String) throws -> Bool {
         guard UploadStatus.isValidID(upload) else { throw BlobberError.badUploadID(upload) }
-        let key = "\(allocation.hex)/\(upload)"
-        guard busy.withLock({ $0.insert(key).inserted }) else { throw BlobberError.uploadBusy(upload) }
-        defer { _ = busy.withLock { $0.remove(key) } }
+        guard claim(allocation, upload, counted: false) else { throw BlobberError.uploadBusy(upload) }
+        defer { release(allocation, upload) }
         guard try store.staged(allocation, upload) != nil else { return false }
         store.dropStaged(allocation, upload)
         return true
