@@ -4,7 +4,7 @@ public import StorageProtocol
 extension RemotePath {
     /// `text` as a remote path, or `client.invalid_argument` saying why it is not one.
     public static func parse(_ text: String) throws(ClientError) -> RemotePath {
-        do { return try RemotePath(text) } catch { throw .invalidArgument(error.description) }
+        do { return try RemotePath(normalizing: text) } catch { throw .invalidArgument(error.description) }
     }
 }
 
@@ -25,6 +25,8 @@ public enum ClientError: CodedError, Equatable {
     case notEnoughBlobbers(needed: Int, suitable: Int, detail: String)
     case notOwner(allocation: AllocationID)
     case localFile(path: String, reason: String)
+    /// The wallet's key file is missing its rules (mode, shape, seed): the key file's own `key.file_*` code.
+    case keyFile(KeyError)
     case fileChanged(path: String)
     case remoteNotFound(path: String)
     case blobberDiverged(blobber: BlobberID, reason: String)
@@ -50,6 +52,7 @@ public enum ClientError: CodedError, Equatable {
         case .notEnoughBlobbers: "client.not_enough_blobbers"
         case .notOwner: "client.not_owner"
         case .localFile: "client.local_file"
+        case .keyFile(let error): error.code
         case .fileChanged: "client.file_changed"
         case .remoteNotFound: "client.remote_not_found"
         case .blobberDiverged: "client.blobber_diverged"
@@ -83,6 +86,7 @@ public enum ClientError: CodedError, Equatable {
             "need \(needed) blobbers but only \(suitable) are suitable (\(detail)); lower --data/--parity or --size, or drop --region"
         case .notOwner(let allocation): "this wallet does not own allocation \(allocation.short)"
         case .localFile(let path, let reason): "cannot use local file \(path): \(reason)"
+        case .keyFile(let error): "the wallet cannot be used: \(error.description)"
         case .fileChanged(let path):
             "\(path) changed or vanished while it was being read; nothing was committed, try again once it is stable"
         case .remoteNotFound(let path): "\(path) does not exist in the allocation; `blob ls` shows what does"

@@ -51,7 +51,7 @@ public struct ClientHome: Sendable {
         } catch KeyError.keyFileExists {
             throw .walletExists(path: walletPath)
         } catch {
-            throw .localFile(path: walletPath, reason: error.description)
+            throw .keyFile(error)
         }
         return key
     }
@@ -61,7 +61,7 @@ public struct ClientHome: Sendable {
         do {
             return try KeyFile.read(from: walletPath)
         } catch {
-            throw .localFile(path: walletPath, reason: error.description)
+            throw .keyFile(error)
         }
     }
 

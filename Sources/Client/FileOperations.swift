@@ -16,8 +16,10 @@ public struct FileOperations: Sendable {
         public var directories: [String]
     }
 
-    /// The entries directly under `directory`, as most blobbers (at least `k`) agree on them.
-    public func list(_ directory: String) async throws(ClientError) -> Listing {
+    /// The entries directly under `directory`, as most blobbers (at least `k`) agree on them. The name is
+    /// normalised to NFC as stored paths are (docs/PROTOCOL.md section 8, "Paths").
+    public func list(_ name: String) async throws(ClientError) -> Listing {
+        let directory = RemotePath.normalized(name)
         let answers = await withTaskGroup(of: ListResponse?.self) { group in
             for blobber in session.blobbers {
                 group.addTask { try? await blobber.list(directory) }

@@ -1,6 +1,13 @@
-/// A validated path inside an allocation: absolute, `/`-separated UTF-8, no empty, `.` or `..`
-/// segments, no control characters, no trailing `/`, at most 1024 bytes. Every party validates paths
-/// the same way, so a path that one blobber accepts no other refuses.
+import Foundation
+
+/// A validated path inside an allocation: absolute, `/`-separated UTF-8 in Unicode Normalization Form C,
+/// no empty, `.` or `..` segments, no control characters, no trailing `/`, at most 1024 bytes. Every party
+/// validates paths the same way, so a path that one blobber accepts no other refuses.
+///
+/// One normalisation matters because the allocation trie is keyed by the path's bytes while Swift compares
+/// strings by canonical equivalence: `é` precomposed and `e` + combining acute are one name to a person and
+/// to `==`, two names to SHA-256. Blobbers refuse a path that is not NFC; clients normalise what a user
+/// types or a local directory holds (`init(normalizing:)`) before anything is signed.
 public struct RemotePath: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
     public let string: String
 
@@ -15,11 +22,28 @@ public struct RemotePath: Hashable, Sendable, Comparable, CustomStringConvertibl
         for scalar in text.unicodeScalars where scalar.value < 0x20 || scalar.value == 0x7f {
             throw .invalid(text, reason: "contains a control character")
         }
-        for segment in text.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
+        for segment in text.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst() {
             guard !segment.isEmpty else { throw .invalid(text, reason: "contains an empty segment (//)") }
-            guard segment != ".", segment != ".." else { throw .invalid(text, reason: "contains a . or .. segment") }
+            guard !segment.elementsEqual([UInt8(ascii: ".")]), !segment.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")])
+            else { throw .invalid(text, reason: "contains a . or .. segment") }
         }
+        guard Self.isNFC(text) else { throw .invalid(text, reason: "is not in Unicode Normalization Form C") }
         string = text
+    }
+
+    /// Normalises `text` to NFC, then validates it: for paths a user typed or a local folder named.
+    public init(normalizing text: String) throws(PathError) {
+        try self.init(Self.normalized(text))
+    }
+
+    /// `text` in NFC: how a client names a path or directory prefix before sending it.
+    public static func normalized(_ text: String) -> String {
+        isNFC(text) ? text : text.precomposedStringWithCanonicalMapping
+    }
+
+    /// Whether the bytes of `text` are already NFC. ASCII always is, and is the common case.
+    static func isNFC(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 < 0x80 } || text.precomposedStringWithCanonicalMapping.utf8.elementsEqual(text.utf8)
     }
 
     /// Validates raw bytes from the wire: refuses invalid UTF-8 instead of repairing it.
@@ -42,10 +66,8 @@ public struct RemotePath: Hashable, Sendable, Comparable, CustomStringConvertibl
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do { try self.init(text) } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
+        // A PathError, not a DecodingError: a bad path in a JSON body answers `path.invalid` like one in a query.
+        try self.init(try container.decode(String.self))
     }
 
     public func encode(to encoder: any Encoder) throws {
