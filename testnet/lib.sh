@@ -20,11 +20,28 @@ load_network() {
     source "$DATA/network.env"
 }
 
+# Reserves FILE for a PID before the process starts: on a full disk this fails while nothing runs yet.
+# The reservation is 20 spaces and a newline, so the PID later overwrites it in place (no new block).
+reserve_pid_file() {
+    local file="$1" name="$2"
+    printf '%-20s\n' starting >"$file" 2>/dev/null || die "cannot write $file (disk full?): $name was not started"
+}
+
+# Records PID in FILE reserved by reserve_pid_file; if even that fails, stops the process so that none runs
+# untracked.
+record_pid() {
+    local file="$1" pid="$2" name="$3"
+    if ! { printf '%-20s\n' "$pid" 1<>"$file"; } 2>/dev/null; then
+        kill -KILL "$pid" 2>/dev/null || true
+        die "cannot record the PID of $name in $file: stopped it ($pid)"
+    fi
+}
+
 # The PID in FILE if that process is alive and is what we started (its command line names our binary).
 live_pid() {
     local file="$1" binary="$2" pid
     [[ -f "$file" ]] || return 1
-    pid="$(cat "$file")"
+    pid="$(tr -d ' \n' <"$file")"
     [[ "$pid" =~ ^[0-9]+$ ]] || return 1
     [[ -r "/proc/$pid/cmdline" ]] || return 1
     tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$binary" || return 1
@@ -73,11 +90,12 @@ start_blobber() {
     fi
     local offset
     offset="$(stat -c %s "$dir/blobber.log" 2>/dev/null || echo 0)"
+    reserve_pid_file "$dir/blobber.pid" "blobber$index"
     # shellcheck disable=SC2086
     nohup "$BLOBBER_BIN" serve --config "$dir/blobber.yaml" $(cat "$dir/blobber.args") $extra \
         >>"$dir/blobber.log" 2>&1 </dev/null &
     pid=$!
-    echo "$pid" >"$dir/blobber.pid"
+    record_pid "$dir/blobber.pid" "$pid" "blobber$index"
     wait_listening "$dir/blobber.log" "$pid" "blobber$index" "$offset"
     say "blobber$index listening on port $((BASE_PORT + index)) (pid $pid${extra:+, $extra})"
 }
