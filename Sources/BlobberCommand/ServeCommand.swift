@@ -28,6 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Override: seconds between collections of old versions and stale uploads.") var gcInterval: Double?
     @Option(help: "Override: seconds after which a staged upload never committed is collected.")
     var stagedUploadLifetime: Double?
+    @Option(help: "Override: seconds a connection may go without sending a whole request head.")
+    var idleTimeout: Double?
+    @Option(help: "Override: connections served at once (more wait in the backlog).") var maxConnections: Int?
     @Option(help: "Override: delay every answer by this many ms (test networks).") var faultDelayMs: Int?
     @Flag(help: "Test networks only: take the stake from the ledger's faucet before registering.")
     var faucet = false
@@ -48,6 +51,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let challengePollInterval { configuration.challengePollInterval = challengePollInterval }
         if let gcInterval { configuration.gcInterval = gcInterval }
         if let stagedUploadLifetime { configuration.stagedUploadLifetime = stagedUploadLifetime }
+        if let idleTimeout { configuration.idleTimeout = idleTimeout }
+        if let maxConnections { configuration.maxConnections = maxConnections }
         if let faultDelayMs { configuration.faultDelayMilliseconds = faultDelayMs }
         if faucet { configuration.faucet = true }
         try configuration.validate()
