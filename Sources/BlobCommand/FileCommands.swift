@@ -82,7 +82,7 @@ struct ListCommand: AsyncParsableCommand {
             text: { (listing: FileOperations.Listing) in
                 (listing.directories.map { "\($0)" }
                     + listing.files.map {
-                        "\($0.path.split(separator: "/").last ?? "")  \(Sizes.format(bytes: UInt64($0.size)))\($0.encryption.isEmpty ? "" : "  encrypted")"
+                        "\($0.path.split(separator: "/").last ?? "")  \(Sizes.format(bytes: UInt64(clamping: $0.size)))\($0.encryption.isEmpty ? "" : "  encrypted")"
                     })
                     .joined(separator: "\n")
             }

@@ -204,6 +204,9 @@ public struct Downloader: Sendable {
         _ path: RemotePath, entry: FileEntry, sources: [Source], failures initialFailures: [String: String],
         to localPath: String, range: ClosedRange<UInt64>?, progress: (@Sendable (UInt64, UInt64) -> Void)?
     ) async throws(ClientError) -> Report {
+        if let problem = entry.shapeProblem(dataShards: session.dataShards) {
+            throw .integrity(path: path.string, reason: problem)
+        }
         let size = UInt64(entry.size)
         if let range, range.upperBound >= size {
             throw .invalidArgument("range \(range.lowerBound)-\(range.upperBound) is outside the file's \(size) bytes")

@@ -132,6 +132,9 @@ public struct Repairer: Sendable {
     func rebuild(_ target: Int, entry: FileEntry, sources: [Downloader.Source]) async throws(ClientError)
         -> (String, Hash)
     {
+        if let problem = entry.shapeProblem(dataShards: session.dataShards) {
+            throw .integrity(path: entry.path, reason: problem)
+        }
         let blobber = session.blobbers[target]
         let uploadID = Uploader.newUploadID()
         let blocks = Int(entry.blockCount)

@@ -154,6 +154,12 @@ struct RefusalTests {
         var wrongRoot = good
         wrongRoot.shardRoot = SHA256.hash([1])
         try await refused("commit.upload_mismatch") { try await owner.commit([.put(uploadID: "u2", entry: wrongRoot)]) }
+        // A size its blocks cannot hold, or none at all (docs/PROTOCOL.md section 8, "Commit").
+        for size in [Int64(-1), Int64.min, 65537, Int64.max] {
+            var misfit = good
+            misfit.size = size
+            try await refused("commit.upload_mismatch") { try await owner.commit([.put(uploadID: "u2", entry: misfit)]) }
+        }
         try await refused("upload.unknown") { try await owner.commit([.put(uploadID: "nope", entry: good)]) }
         try await refused("upload.incomplete") { try await owner.commit([.put(uploadID: "staged", entry: good)]) }
         try await refused("commit.not_found") { try await owner.commit([.delete(path: try RemotePath("/absent"))]) }

@@ -135,6 +135,9 @@ public actor AllocationStore {
                         path: entry.path,
                         reason: "block_count \(entry.blockCount) but the upload has \(status.blockCount!)")
                 }
+                if let problem = entry.shapeProblem(dataShards: info.dataShards) {
+                    throw BlobberError.uploadMismatch(path: entry.path, reason: problem)
+                }
                 uploads.append((upload, entry.shardRoot))
             }
         }
