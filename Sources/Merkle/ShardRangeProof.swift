@@ -44,7 +44,8 @@ public struct ShardRangeProof: Sendable, Hashable, Codable {
 
     /// Checks the leaf hashes of the range's blocks, in block order, against `root`.
     public func verify(leafHashes: [Hash], against root: Hash) throws(ShardProofError) {
-        guard start >= 0, count > 0, start <= leafCount - count else {
+        // `leafCount >= count` first: `leafCount - count` must not overflow on a hostile leaf count.
+        guard start >= 0, count > 0, leafCount >= count, start <= leafCount - count else {
             throw .rangeOutOfBounds(start: start, count: count, leafCount: leafCount)
         }
         guard leafHashes.count == count else { throw .leafCountMismatch(expected: count, actual: leafHashes.count) }

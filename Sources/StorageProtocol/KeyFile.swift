@@ -51,7 +51,7 @@ public enum KeyFile {
         }
     }
 
-    /// Reads and checks a key file: mode, JSON shape, hex, and that the public key and id follow from the seed.
+    /// Reads and checks a key file: mode, then `parse`.
     public static func read(from path: String) throws(KeyError) -> SigningKey {
         var info = stat()
         guard stat(path, &info) == 0 else {
@@ -62,10 +62,16 @@ public enum KeyFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .keyFileUnreadable(path: path, reason: "cannot open")
         }
-        guard data.count <= 4096 else { throw .keyFileMalformed(path: path, reason: "larger than 4 KiB") }
+        return try parse(Array(data), path: path)
+    }
+
+    /// Checks a key file's bytes: JSON shape, hex, and that the public key and id follow from the seed.
+    /// `path` only names the file in errors.
+    public static func parse(_ bytes: [UInt8], path: String) throws(KeyError) -> SigningKey {
+        guard bytes.count <= 4096 else { throw .keyFileMalformed(path: path, reason: "larger than 4 KiB") }
         let contents: Contents
         do {
-            contents = try JSONDecoder().decode(Contents.self, from: data)
+            contents = try JSONDecoder().decode(Contents.self, from: Data(bytes))
         } catch {
             throw .keyFileMalformed(path: path, reason: "not a key file (expected JSON with secret_seed)")
         }

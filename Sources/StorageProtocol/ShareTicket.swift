@@ -57,10 +57,14 @@ public struct ShareTicket: Codable, Sendable, Hashable {
         return copy
     }
 
-    /// Whether `path` is covered by this ticket.
+    /// Whether `path` is covered by this ticket, compared as UTF-8 bytes (what a blobber stores and
+    /// reads): `String`'s `==` and `hasPrefix` treat canonically equivalent paths as equal, so a
+    /// ticket for `/é/` (U+00E9) would have covered `/e\u{301}/`, another directory.
     public func covers(_ requested: String) -> Bool {
-        if path.hasSuffix("/") { return requested.hasPrefix(path) }
-        return requested == path
+        let granted = Array(path.utf8)
+        let wanted = Array(requested.utf8)
+        if granted.last == UInt8(ascii: "/") { return wanted.starts(with: granted) }
+        return wanted == granted
     }
 
     /// Checks that the ticket lets `reader` read `requested` in `allocation` owned by `owner` at `now`.
