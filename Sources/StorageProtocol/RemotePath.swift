@@ -58,8 +58,10 @@ public struct RemotePath: Hashable, Sendable, Comparable, CustomStringConvertibl
 
     /// The directory holding this path, ending in `/` (`/a/b.txt` → `/a/`).
     public var directory: String {
+        // Sliced as bytes: a String index from the UTF-8 view rounds to whole characters, so a last segment
+        // that starts with a combining mark ("/a/\u{301}b") would be cut after it.
         let index = string.utf8.lastIndex(of: UInt8(ascii: "/"))!
-        return String(string[...index])
+        return String(decoding: string.utf8[...index], as: UTF8.self)
     }
 
     public static func < (lhs: RemotePath, rhs: RemotePath) -> Bool { lhs.string < rhs.string }

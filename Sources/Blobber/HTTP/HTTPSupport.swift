@@ -34,7 +34,9 @@ struct RawQuery {
         var bytes = Array(text.utf8)[...]
         while let byte = bytes.popFirst() {
             if byte == UInt8(ascii: "%") {
-                guard bytes.count >= 2, let value = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16)
+                // Two hex digits exactly: `UInt8(_:radix:)` alone would take "+2" or "-0" too.
+                guard bytes.count >= 2, bytes.prefix(2).allSatisfy({ Self.isHexDigit($0) }),
+                    let value = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16)
                 else { throw BlobberError.malformed("bad percent escape in the query") }
                 out.append(value)
                 bytes = bytes.dropFirst(2)
@@ -45,6 +47,11 @@ struct RawQuery {
             }
         }
         return out
+    }
+
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
     }
 
     func path(_ name: String) throws -> RemotePath {
