@@ -109,20 +109,44 @@ public struct ClientHome: Sendable {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let data: Data
         do {
-            let data = try encoder.encode(value)
-            let temporary = target + ".tmp"
-            FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600])
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-            try handle.synchronize()
-            try handle.close()
-            guard rename(temporary, target) == 0 else {
-                throw ClientError.localFile(path: target, reason: String(cString: strerror(errno)))
-            }
-        } catch let error as ClientError {
-            throw error
+            data = try encoder.encode(value)
         } catch {
-            throw .localFile(path: target, reason: "cannot write: \(error.localizedDescription)")
+            throw .localFile(path: target, reason: "cannot encode: \(error)")
+        }
+        // A temporary name of its own per writer (pid and random), so two processes writing the same
+        // record never rename each other's half-written file or find theirs gone.
+        let temporary = target + ".tmp.\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw .localFile(path: temporary, reason: "cannot create: \(String(cString: strerror(errno)))")
+        }
+        var failure: String?
+        data.withUnsafeBytes { bytes in
+            var written = 0
+            while written < bytes.count {
+                let result = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    failure = "cannot write: \(String(cString: strerror(errno)))"
+                    return
+                }
+                written += result
+            }
+        }
+        if failure == nil, fsync(descriptor) != 0 { failure = "cannot sync: \(String(cString: strerror(errno)))" }
+        close(descriptor)
+        if failure == nil, rename(temporary, target) != 0 { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(temporary)
+            throw .localFile(path: target, reason: failure)
+        }
+        // The rename itself is durable once the folder is synced.
+        let folderDescriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folderDescriptor >= 0 {
+            _ = fsync(folderDescriptor)
+            close(folderDescriptor)
         }
     }
 }

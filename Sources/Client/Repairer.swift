@@ -48,6 +48,16 @@ public struct Repairer: Sendable {
 
     public func repair() async throws(ClientError) -> Report {
         guard session.isOwner else { throw .notOwner(allocation: session.id) }
+        return try await session.home.withWriteLock(session.id, timeout: session.writeLockWait) {
+            () async throws(ClientError) -> Report in
+            try await repairHoldingLock()
+        }
+    }
+
+    /// `repair()` for a caller that already holds the allocation's write lock (an upload repairing the
+    /// blobbers that missed its commit).
+    func repairHoldingLock() async throws(ClientError) -> Report {
+        guard session.isOwner else { throw .notOwner(allocation: session.id) }
         let status = await AllocationStatus.gather(session)
         guard let agreedHex = status.agreedFileMetaRoot else {
             throw .tooFewGoodBlobbers(path: "/", good: 0, required: session.dataShards, failures: [])
@@ -121,7 +131,7 @@ public struct Repairer: Sendable {
         let single = AllocationSession(
             view: session.view, blobbers: [blobber], signer: session.signer, coder: session.coder, home: session.home)
         let finalChanges = changes
-        try await Committer(session: single).commit(consensus: consensus, now: Clock.nowMillis) {
+        try await Committer(session: single, injectFaults: false).commit(consensus: consensus, now: Clock.nowMillis) {
             _ throws(ClientError) in
             finalChanges
         }
