@@ -3,6 +3,7 @@ public import Foundation
     import Glibc
 #endif
 public import StorageProtocol
+import Merkle
 
 /// Where the wallet and settings live: `--home`, else `$BLOB_HOME`, else `~/.blob`.
 ///
@@ -180,11 +181,45 @@ public struct ClientSettings: Codable, Sendable, Equatable {
 
 /// The last marker the owner signed for each blobber of one allocation: what proofs and reads are
 /// checked against (a blobber can only show a root this wallet signed).
+///
+/// `previous` keeps, per blobber, the marker recorded before the current one: the state a blobber's
+/// one step of undo goes back to, which repair needs to sign that rollback (docs/PROTOCOL.md 10.8).
 struct SignedMarkers: Codable, Sendable, Equatable {
     var markers: [String: WriteMarker] = [:]
+    var previous: [String: WriteMarker] = [:]
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        markers = try container.decode([String: WriteMarker].self, forKey: .markers)
+        previous = try container.decodeIfPresent([String: WriteMarker].self, forKey: .previous) ?? [:]
+    }
 
     subscript(blobber: BlobberID) -> WriteMarker? {
         get { markers[blobber.hex] }
-        set { markers[blobber.hex] = newValue }
+        set {
+            if let old = markers[blobber.hex], old != newValue { previous[blobber.hex] = old }
+            markers[blobber.hex] = newValue
+        }
+    }
+
+    /// The state `marker` directly follows on `blobber`: genesis for a first marker, else the recorded
+    /// marker before it (sequence one less, its root the previous root), if the record holds it.
+    func head(before marker: WriteMarker, blobber: BlobberID) -> BlobberHead? {
+        if marker.sequence == 1, marker.previousAllocationRoot == .zero { return .empty }
+        return self.marker(before: marker, blobber: blobber).map {
+            BlobberHead(
+                sequence: $0.sequence, allocationRoot: $0.allocationRoot, fileMetaRoot: $0.fileMetaRoot,
+                chainHash: $0.chainHash, chainSize: $0.chainSize, timestamp: $0.timestamp)
+        }
+    }
+
+    /// The recorded marker that `marker` directly follows on `blobber` (sequence one less, its root the
+    /// previous root), if the record holds it.
+    func marker(before marker: WriteMarker, blobber: BlobberID) -> WriteMarker? {
+        [markers[blobber.hex], previous[blobber.hex]].compactMap { $0 }.first {
+            $0.sequence + 1 == marker.sequence && $0.allocationRoot == marker.previousAllocationRoot
+        }
     }
 }

@@ -29,8 +29,10 @@ struct Committer: Sendable {
         let previousHeads = Locked<[Int: BlobberHead]>([:])
         let session = self.session
         let injectFaults = self.injectFaults
-        // First every blobber's proofs and marker, then the commits (so a test's kill point after the
-        // `N`th commit answer, `FaultInjection`, counts commits only).
+        // First every blobber's proofs and marker, then the commits: the record can then take in, before
+        // anything is committed, every newer owner-signed marker a blobber showed (a commit whose answer
+        // was lost, or a killed client's), so its `previous` is always the marker before each commit
+        // (what repair's undo needs, docs/PROTOCOL.md 10.8).
         let prepared = Locked<[Int: (marker: WriteMarker, head: BlobberHead, reference: WriteMarker?, changes: [CommitChange])]>([:])
         let prepareOne: @Sendable (Int) async -> Void = { index in
             let blobber = session.blobbers[index]
@@ -54,6 +56,15 @@ struct Committer: Sendable {
             for index in commitSet { group.addTask { await prepareOne(index) } }
         }
         let ready = prepared.withLock { $0 }
+        var adopted = false
+        for (index, entry) in ready.sorted(by: { $0.key < $1.key }) {
+            let id = session.blobbers[index].blobberID
+            if let reference = entry.reference, markers[id] != reference {
+                markers[id] = reference
+                adopted = true
+            }
+        }
+        if adopted { try session.home.saveMarkers(markers, for: session.id) }
         let commitOne: @Sendable (Int) async -> Void = { index in
             guard let entry = ready[index] else { return }
             let blobber = session.blobbers[index]
