@@ -170,7 +170,20 @@ struct StatusCommand: AsyncParsableCommand {
         try await runCommand(
             options,
             text: { (status: AllocationStatus) in
-                (["allocation \(status.allocationID)"]
+                var header = ["allocation \(status.allocationID)"]
+                if status.split {
+                    header.append(
+                        "SPLIT: \(status.states.count) states; "
+                            + (status.agreedFileMetaRoot.map {
+                                "resolves to meta \($0.prefix(12)) (the newest state k blobbers can serve): run `blob repair`"
+                            } ?? "no state k blobbers can serve"))
+                    for state in status.states {
+                        header.append(
+                            "  state meta \(state.fileMetaRoot.hex.prefix(12))  signed at \(state.signedAt)  held by shards \(state.holders)"
+                                + (state.undoable.isEmpty ? "" : ", reachable by rollback from \(state.undoable)"))
+                    }
+                }
+                return (header
                     + status.blobbers.map { row in
                         guard row.reachable else {
                             return

@@ -14,6 +14,15 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(help: "Ledger address, e.g. http://127.0.0.1:7000 (remembered in the settings once given).")
     var ledger: String?
+
+    @Option(
+        name: .customLong("lock-wait"),
+        help: "Seconds a write waits for another write to the same allocation from this wallet folder.")
+    var lockWait: Double = 120
+
+    func validate() throws {
+        guard lockWait >= 0, lockWait <= 86_400 else { throw ValidationError("--lock-wait must be 0 to 86400 seconds") }
+    }
 }
 
 /// What a command needs, resolved from the options and the home folder.
@@ -53,8 +62,10 @@ struct CommandContext {
     func session(_ explicit: String?, ticket: ShareTicket? = nil) async throws(ClientError) -> AllocationSession {
         let id: AllocationID
         if let ticket { id = ticket.allocationID } else { id = try allocationID(explicit) }
-        return try await AllocationSession.open(
+        var session = try await AllocationSession.open(
             id, ledger: try ledger(), signer: try wallet(), home: home, ticket: ticket)
+        session.writeLockWait = .milliseconds(Int64(options.lockWait * 1000))
+        return session
     }
 }
 

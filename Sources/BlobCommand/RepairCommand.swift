@@ -14,7 +14,7 @@ struct RepairCommand: AsyncParsableCommand {
         try await runCommand(
             options,
             text: { (report: Repairer.Report) in
-                var lines: [String] = []
+                var lines: [String] = report.undone.map { "shard \($0): rolled back over its latest commit" }
                 for (index, outcome) in report.repaired.sorted(by: { $0.key < $1.key }) {
                     if let error = outcome.error {
                         lines.append("shard \(index): repair failed: \(error)")

@@ -11,6 +11,9 @@ public struct AllocationSession: Sendable {
     public let signer: SigningKey
     public let coder: ErasureCoder
     let home: ClientHome
+    /// How long a write waits for another writer of this allocation sharing the wallet folder
+    /// (`client.allocation_busy` after that).
+    public var writeLockWait: Duration = .seconds(120)
 
     public var id: AllocationID { view.allocation.id }
     public var dataShards: Int { view.allocation.dataShards }

@@ -2,7 +2,8 @@ import Foundation
 public import Merkle
 public import StorageProtocol
 
-/// `blob status`: every blobber's head, whether it agrees with the others and with the ledger.
+/// `blob status`: every blobber's head, the states a split left and the one it resolves to
+/// (`SplitResolution`, docs/PROTOCOL.md 10.8), and whether each blobber agrees with it and with the ledger.
 public struct AllocationStatus: Sendable, Codable {
     public struct Blobber: Sendable, Codable {
         public var shardIndex: Int
@@ -13,8 +14,12 @@ public struct AllocationStatus: Sendable, Codable {
         public var fileMetaRoot: String?
         public var fileCount: Int?
         public var storedBytes: UInt64?
-        /// Its `file_meta_root` is the one most blobbers have.
+        /// Its `file_meta_root` is the state the allocation resolves to (`SplitResolution`).
         public var agrees: Bool
+        /// Timestamp of the owner-signed marker behind its head; nil when its head is not backed by one.
+        public var signedAt: Int64?
+        /// It can undo its latest commit.
+        public var canUndo: Bool?
         /// The ledger's accepted head is this state, or an earlier marker of it still being batched.
         public var ledgerSequence: UInt64?
         public var ledgerAgrees: Bool
@@ -28,22 +33,36 @@ public struct AllocationStatus: Sendable, Codable {
             case fileMetaRoot = "file_meta_root"
             case fileCount = "file_count"
             case storedBytes = "stored_bytes"
+            case signedAt = "signed_at"
+            case canUndo = "can_undo"
             case ledgerSequence = "ledger_sequence"
             case ledgerAgrees = "ledger_agrees"
         }
     }
 
     public var allocationID: String
+    /// The state the allocation resolves to; nil when no state has `k` blobbers able to serve it.
     public var agreedFileMetaRoot: String?
+    /// The reachable blobbers are not all at one owner-signed state.
+    public var split: Bool
+    /// Every state a reachable blobber holds, in the rank order of `SplitResolution`.
+    public var states: [SplitResolution.Candidate]
     public var blobbers: [Blobber]
 
     enum CodingKeys: String, CodingKey {
         case allocationID = "allocation_id"
         case agreedFileMetaRoot = "agreed_file_meta_root"
-        case blobbers
+        case split, states, blobbers
     }
 
-    public static func gather(_ session: AllocationSession) async -> AllocationStatus {
+    /// What every blobber answered to `GET …/state`, by shard index, and the rule's view of it.
+    struct Observation: Sendable {
+        var states: [Int: Result<AllocationStateResponse, ClientError>]
+        var observed: [SplitResolution.Observed]
+        var resolution: SplitResolution
+    }
+
+    static func observe(_ session: AllocationSession) async -> Observation {
         let states = await withTaskGroup(of: (Int, Result<AllocationStateResponse, ClientError>).self) { group in
             for index in session.blobbers.indices {
                 group.addTask {
@@ -60,9 +79,38 @@ public struct AllocationStatus: Sendable, Codable {
             for await (index, result) in group { out[index] = result }
             return out
         }
-        var counts: [Hash: Int] = [:]
-        for case .success(let state)? in states.values { counts[state.head.fileMetaRoot, default: 0] += 1 }
-        let agreed = counts.max { $0.value < $1.value }?.key
+        let record = (try? session.home.loadMarkers(session.id)) ?? SignedMarkers()
+        let owner = session.view.allocation.ownerKey
+        var observed: [SplitResolution.Observed] = []
+        for (index, client) in session.blobbers.enumerated() {
+            guard case .success(let state)? = states[index] else { continue }
+            let head = state.head
+            var signedAt: Int64?
+            var undoTo: Hash?
+            if head.sequence == 0, head.allocationRoot == .zero, head.fileMetaRoot == .zero {
+                signedAt = 0
+            } else if let marker = state.marker, marker.allocationID == session.id,
+                marker.blobberID == client.blobberID, marker.sequence == head.sequence,
+                marker.allocationRoot == head.allocationRoot, marker.fileMetaRoot == head.fileMetaRoot,
+                (try? marker.verifySignature(owner: owner)) != nil
+            {
+                signedAt = marker.timestamp
+                if state.canUndo, let previous = record.head(before: marker, blobber: client.blobberID) {
+                    undoTo = previous.fileMetaRoot
+                }
+            }
+            observed.append(
+                .init(index: index, fileMetaRoot: head.fileMetaRoot, signedAt: signedAt, undoTo: undoTo))
+        }
+        return Observation(
+            states: states, observed: observed, resolution: SplitResolution(observed, dataShards: session.dataShards))
+    }
+
+    public static func gather(_ session: AllocationSession) async -> AllocationStatus {
+        let observation = await observe(session)
+        let states = observation.states
+        let agreed = observation.resolution.chosen?.fileMetaRoot
+        let signed = Dictionary(observation.observed.map { ($0.index, $0.signedAt) }, uniquingKeysWith: { a, _ in a })
         let ledgerHeads = Dictionary(
             session.view.blobbers.map { ($0.blobberID, $0.head) }, uniquingKeysWith: { a, _ in a })
         var rows: [Blobber] = []
@@ -79,7 +127,9 @@ public struct AllocationStatus: Sendable, Codable {
                 row.fileMetaRoot = state.head.fileMetaRoot.hex
                 row.fileCount = state.fileCount
                 row.storedBytes = state.storedBytes
-                row.agrees = state.head.fileMetaRoot == agreed
+                row.agrees = state.head.fileMetaRoot == agreed && signed[index] != nil && signed[index]! != nil
+                row.signedAt = signed[index] ?? nil
+                row.canUndo = state.canUndo
                 if let ledger {
                     row.ledgerAgrees =
                         ledger.sequence == state.head.sequence
@@ -90,6 +140,9 @@ public struct AllocationStatus: Sendable, Codable {
             }
             rows.append(row)
         }
-        return AllocationStatus(allocationID: session.id.hex, agreedFileMetaRoot: agreed?.hex, blobbers: rows)
+        return AllocationStatus(
+            allocationID: session.id.hex, agreedFileMetaRoot: agreed?.hex,
+            split: SplitResolution.isSplit(observation.observed), states: observation.resolution.candidates,
+            blobbers: rows)
     }
 }

@@ -35,6 +35,7 @@ public enum ClientError: CodedError, Equatable {
     case integrity(path: String, reason: String)
     case ticket(reason: String)
     case allocationFull(needed: UInt64, free: UInt64)
+    case allocationBusy(allocation: AllocationID, lockFile: String, holder: String)
 
     public var code: String {
         switch self {
@@ -61,6 +62,7 @@ public enum ClientError: CodedError, Equatable {
         case .integrity: "client.integrity"
         case .ticket: "client.bad_ticket"
         case .allocationFull: "client.allocation_full"
+        case .allocationBusy: "client.allocation_busy"
         }
     }
 
@@ -102,6 +104,10 @@ public enum ClientError: CodedError, Equatable {
         case .ticket(let reason): "the share ticket cannot be used: \(reason)"
         case .allocationFull(let needed, let free):
             "the allocation is full: this needs \(needed) more bytes per blobber, \(free) are free; create a larger allocation"
+        case .allocationBusy(let allocation, let lockFile, let holder):
+            "another write to allocation \(allocation.short) from this wallet folder is running"
+                + (holder.isEmpty ? "" : " (\(holder))")
+                + " and held its lock \(lockFile) too long; nothing was changed, try again once it has finished"
         }
     }
 }

@@ -3,6 +3,7 @@ public import Foundation
     import Glibc
 #endif
 public import StorageProtocol
+import Merkle
 
 /// Where the wallet and settings live: `--home`, else `$BLOB_HOME`, else `~/.blob`.
 ///
@@ -109,20 +110,44 @@ public struct ClientHome: Sendable {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let data: Data
         do {
-            let data = try encoder.encode(value)
-            let temporary = target + ".tmp"
-            FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600])
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-            try handle.synchronize()
-            try handle.close()
-            guard rename(temporary, target) == 0 else {
-                throw ClientError.localFile(path: target, reason: String(cString: strerror(errno)))
-            }
-        } catch let error as ClientError {
-            throw error
+            data = try encoder.encode(value)
         } catch {
-            throw .localFile(path: target, reason: "cannot write: \(error.localizedDescription)")
+            throw .localFile(path: target, reason: "cannot encode: \(error)")
+        }
+        // A temporary name of its own per writer (pid and random), so two processes writing the same
+        // record never rename each other's half-written file or find theirs gone.
+        let temporary = target + ".tmp.\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw .localFile(path: temporary, reason: "cannot create: \(String(cString: strerror(errno)))")
+        }
+        var failure: String?
+        data.withUnsafeBytes { bytes in
+            var written = 0
+            while written < bytes.count {
+                let result = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    failure = "cannot write: \(String(cString: strerror(errno)))"
+                    return
+                }
+                written += result
+            }
+        }
+        if failure == nil, fsync(descriptor) != 0 { failure = "cannot sync: \(String(cString: strerror(errno)))" }
+        close(descriptor)
+        if failure == nil, rename(temporary, target) != 0 { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(temporary)
+            throw .localFile(path: target, reason: failure)
+        }
+        // The rename itself is durable once the folder is synced.
+        let folderDescriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folderDescriptor >= 0 {
+            _ = fsync(folderDescriptor)
+            close(folderDescriptor)
         }
     }
 }
@@ -156,11 +181,45 @@ public struct ClientSettings: Codable, Sendable, Equatable {
 
 /// The last marker the owner signed for each blobber of one allocation: what proofs and reads are
 /// checked against (a blobber can only show a root this wallet signed).
+///
+/// `previous` keeps, per blobber, the marker recorded before the current one: the state a blobber's
+/// one step of undo goes back to, which repair needs to sign that rollback (docs/PROTOCOL.md 10.8).
 struct SignedMarkers: Codable, Sendable, Equatable {
     var markers: [String: WriteMarker] = [:]
+    var previous: [String: WriteMarker] = [:]
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        markers = try container.decode([String: WriteMarker].self, forKey: .markers)
+        previous = try container.decodeIfPresent([String: WriteMarker].self, forKey: .previous) ?? [:]
+    }
 
     subscript(blobber: BlobberID) -> WriteMarker? {
         get { markers[blobber.hex] }
-        set { markers[blobber.hex] = newValue }
+        set {
+            if let old = markers[blobber.hex], old != newValue { previous[blobber.hex] = old }
+            markers[blobber.hex] = newValue
+        }
+    }
+
+    /// The state `marker` directly follows on `blobber`: genesis for a first marker, else the recorded
+    /// marker before it (sequence one less, its root the previous root), if the record holds it.
+    func head(before marker: WriteMarker, blobber: BlobberID) -> BlobberHead? {
+        if marker.sequence == 1, marker.previousAllocationRoot == .zero { return .empty }
+        return self.marker(before: marker, blobber: blobber).map {
+            BlobberHead(
+                sequence: $0.sequence, allocationRoot: $0.allocationRoot, fileMetaRoot: $0.fileMetaRoot,
+                chainHash: $0.chainHash, chainSize: $0.chainSize, timestamp: $0.timestamp)
+        }
+    }
+
+    /// The recorded marker that `marker` directly follows on `blobber` (sequence one less, its root the
+    /// previous root), if the record holds it.
+    func marker(before marker: WriteMarker, blobber: BlobberID) -> WriteMarker? {
+        [markers[blobber.hex], previous[blobber.hex]].compactMap { $0 }.first {
+            $0.sequence + 1 == marker.sequence && $0.allocationRoot == marker.previousAllocationRoot
+        }
     }
 }

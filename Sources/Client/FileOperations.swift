@@ -46,6 +46,12 @@ public struct FileOperations: Sendable {
     /// Deletes `paths` in one commit per blobber.
     public func remove(_ paths: [RemotePath]) async throws(ClientError) {
         guard session.isOwner else { throw .notOwner(allocation: session.id) }
+        try await session.home.withWriteLock(session.id, timeout: session.writeLockWait) { () async throws(ClientError) in
+            try await removeHoldingLock(paths)
+        }
+    }
+
+    func removeHoldingLock(_ paths: [RemotePath]) async throws(ClientError) {
         let consensus = try await stageAll { index throws(ClientError) in
             for path in paths where try await session.blobbers[index].file(path.string) == nil {
                 throw .remoteNotFound(path: path.string)
@@ -60,6 +66,12 @@ public struct FileOperations: Sendable {
     /// Renames `from` to `to` (the blobbers keep the shards; only the entry moves).
     public func move(_ from: RemotePath, to: RemotePath) async throws(ClientError) {
         guard session.isOwner else { throw .notOwner(allocation: session.id) }
+        try await session.home.withWriteLock(session.id, timeout: session.writeLockWait) { () async throws(ClientError) in
+            try await moveHoldingLock(from, to: to)
+        }
+    }
+
+    func moveHoldingLock(_ from: RemotePath, to: RemotePath) async throws(ClientError) {
         let now = Clock.nowMillis
         let entries = Locked<[Int: FileEntry]>([:])
         let consensus = try await stageAll { index throws(ClientError) in

@@ -5,8 +5,9 @@ public import Merkle
 import NIOCore
 public import StorageProtocol
 
-/// Brings blobbers that are behind or wrong back to the state most blobbers agree on
-/// (docs/PROTOCOL.md section 10 "Repair"): for each file they lack or hold in another version, only
+/// Brings blobbers that are behind, ahead or wrong to the state a split resolves to (`SplitResolution`,
+/// docs/PROTOCOL.md 10.8): blobbers that can reach it by undoing their latest commit are rolled back;
+/// for the others, for each file they lack or hold in another version, only
 /// their shard is rebuilt, block run by block run, from `k` good blobbers (verified like any
 /// download) and streamed to them; files the agreed state no longer has are deleted; then one commit
 /// per repaired blobber, signed from its own proofs. Never a whole-file download into memory or disk.
@@ -23,9 +24,11 @@ public struct Repairer: Sendable {
         public var repaired: [String: BlobberRepair]
         public var agreedFileMetaRoot: String?
         public var unreachable: [Int]
+        /// Shard indexes rolled back over their latest commit to reach the agreed state.
+        public var undone: [Int]
 
         enum CodingKeys: String, CodingKey {
-            case repaired, unreachable
+            case repaired, unreachable, undone
             case agreedFileMetaRoot = "agreed_file_meta_root"
         }
     }
@@ -48,18 +51,44 @@ public struct Repairer: Sendable {
 
     public func repair() async throws(ClientError) -> Report {
         guard session.isOwner else { throw .notOwner(allocation: session.id) }
-        let status = await AllocationStatus.gather(session)
-        guard let agreedHex = status.agreedFileMetaRoot else {
-            throw .tooFewGoodBlobbers(path: "/", good: 0, required: session.dataShards, failures: [])
+        return try await session.home.withWriteLock(session.id, timeout: session.writeLockWait) {
+            () async throws(ClientError) -> Report in
+            try await repairHoldingLock()
         }
-        let good = status.blobbers.filter { $0.reachable && $0.agrees }.map(\.shardIndex)
+    }
+
+    /// `repair()` for a caller that already holds the allocation's write lock (an upload repairing the
+    /// blobbers that missed its commit).
+    func repairHoldingLock() async throws(ClientError) -> Report {
+        guard session.isOwner else { throw .notOwner(allocation: session.id) }
+        let observation = await AllocationStatus.observe(session)
+        adoptShownMarkers(observation)
+        guard let chosen = observation.resolution.chosen else {
+            let best = observation.resolution.candidates.map { $0.holders.count + $0.undoable.count }.max() ?? 0
+            throw .tooFewGoodBlobbers(
+                path: "/", good: best, required: session.dataShards,
+                failures: observation.resolution.candidates.map {
+                    "state \($0.fileMetaRoot.hex.prefix(12)) signed at \($0.signedAt): held by \($0.holders), "
+                        + "reachable by rollback from \($0.undoable)"
+                })
+        }
+        let reachable = observation.observed.map(\.index)
+        var report = Report(
+            repaired: [:], agreedFileMetaRoot: chosen.fileMetaRoot.hex,
+            unreachable: session.blobbers.indices.filter { !reachable.contains($0) }, undone: [])
+        // Blobbers whose last commit is the only difference go back by a rollback; the rest are rebuilt.
+        var good = chosen.holders
+        for index in chosen.undoable {
+            if await undo(index, observation: observation) {
+                good.append(index)
+                report.undone.append(index)
+            }
+        }
+        good.sort()
         guard good.count >= session.dataShards else {
             throw .tooFewGoodBlobbers(path: "/", good: good.count, required: session.dataShards, failures: [])
         }
-        let targets = status.blobbers.filter { $0.reachable && !$0.agrees }.map(\.shardIndex)
-        var report = Report(
-            repaired: [:], agreedFileMetaRoot: agreedHex,
-            unreachable: status.blobbers.filter { !$0.reachable }.map(\.shardIndex))
+        let targets = reachable.filter { !good.contains($0) }
         guard !targets.isEmpty else { return report }
         // The agreed files, with each good blobber's entry (for its shard root).
         let agreed = try await allFiles(on: good)
@@ -73,6 +102,45 @@ public struct Repairer: Sendable {
             report.repaired[String(target)] = outcome
         }
         return report
+    }
+
+    /// Takes every counted blobber's owner-signed marker that is newer than the wallet's record into the
+    /// record (the record of a killed client lags behind what it committed), so the record's `previous`
+    /// stays the marker before each blobber's latest commit.
+    func adoptShownMarkers(_ observation: AllocationStatus.Observation) {
+        guard var record = try? session.home.loadMarkers(session.id) else { return }
+        var changed = false
+        for blobber in observation.observed where blobber.signedAt != nil {
+            guard case .success(let state)? = observation.states[blobber.index], let marker = state.marker else {
+                continue
+            }
+            let id = session.blobbers[blobber.index].blobberID
+            if record[id].map({ $0.sequence < marker.sequence }) ?? true {
+                record[id] = marker
+                changed = true
+            }
+        }
+        if changed { try? session.home.saveMarkers(record, for: session.id) }
+    }
+
+    /// Rolls blobber `index` back over its latest commit (signed from its own marker and the record's
+    /// marker before it); true when it is then at the state that marker signed.
+    func undo(_ index: Int, observation: AllocationStatus.Observation) async -> Bool {
+        guard case .success(let state)? = observation.states[index], let committed = state.marker else { return false }
+        let blobber = session.blobbers[index]
+        var record = (try? session.home.loadMarkers(session.id)) ?? SignedMarkers()
+        guard let previous = record.head(before: committed, blobber: blobber.blobberID) else { return false }
+        let marker = session.planner.rollbackMarker(undoing: committed, previous: previous, now: Clock.nowMillis)
+        let answered: Bool
+        do throws(ClientError) {
+            let answer = try await blobber.rollback(marker)
+            answered = answer.allocationRoot == marker.allocationRoot && answer.sequence == marker.sequence
+        } catch {
+            answered = false
+        }
+        guard answered else { return false }
+        record[blobber.blobberID] = marker
+        return (try? session.home.saveMarkers(record, for: session.id)) != nil
     }
 
     /// Every file on `blobbers` (walking directories from `/`), keyed by path, per blobber index.
@@ -121,7 +189,7 @@ public struct Repairer: Sendable {
         let single = AllocationSession(
             view: session.view, blobbers: [blobber], signer: session.signer, coder: session.coder, home: session.home)
         let finalChanges = changes
-        try await Committer(session: single).commit(consensus: consensus, now: Clock.nowMillis) {
+        try await Committer(session: single, injectFaults: false).commit(consensus: consensus, now: Clock.nowMillis) {
             _ throws(ClientError) in
             finalChanges
         }

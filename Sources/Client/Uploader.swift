@@ -88,6 +88,15 @@ public struct Uploader: Sendable {
         -> Report
     {
         guard session.isOwner else { throw .notOwner(allocation: session.id) }
+        return try await session.home.withWriteLock(session.id, timeout: session.writeLockWait) {
+            () async throws(ClientError) -> Report in
+            try await uploadHoldingLock(items, progress: progress)
+        }
+    }
+
+    func uploadHoldingLock(_ items: [Item], progress: (@Sendable (UInt64) -> Void)?) async throws(ClientError)
+        -> Report
+    {
         let paths = items.map(\.remotePath.string)
         guard Set(paths).count == paths.count else {
             throw .invalidArgument("a remote path appears twice in one upload")
@@ -160,7 +169,7 @@ public struct Uploader: Sendable {
             committed: state.committedIndexes.map { session.blobbers[$0].blobberID.hex }, missed: missed,
             resumedBytes: staged.reduce(0) { $0 + $1.resumed })
         if !missed.isEmpty, repairMissed {
-            report.repair = try? await Repairer(session: session).repair()
+            report.repair = try? await Repairer(session: session).repairHoldingLock()
         }
         return report
     }
