@@ -145,22 +145,10 @@ struct HostileInputTests {
                 ).headers
             })
             let label = "template \(template) framing \(framing) value \(Self.show(value))"
-            do {
-                let answer = try RawHTTP.exchange(port: port, bytes, halfClose: framing != .normal && framing != .duplicateHeader)
-                let ok = try await check(answer, label: label, alive: blobber.url)
-                let now = try await owner.snapshot()
-                if answer.status.map({ (200..<300).contains($0) }) == true {
-                    baseline = now
-                } else if now != baseline {
-                    Issue.record("\(label): a refusal changed the blobber: \(baseline) → \(now)")
-                    baseline = now
-                    failures += 1
-                }
-                if !ok { failures += 1 }
-            } catch {
-                Issue.record("\(label): \(error)")
-                failures += 1
+            let ok = await send(bytes, framing: framing, port: port, alive: blobber.url, label: label, baseline: &baseline) {
+                try await owner.snapshot()
             }
+            if !ok { failures += 1 }
         }
         // The probes reached the handlers, signed and unsigned, and some were legitimate.
         let codes = seen.codes
@@ -253,22 +241,10 @@ struct HostileInputTests {
             request.signed = false
             let bytes = Self.frame(request: &request, framing: framing, sign: { _, _, _ in [] })
             let label = "template \(template) framing \(framing) value \(Self.show(value))"
-            do {
-                let answer = try RawHTTP.exchange(port: port, bytes, halfClose: framing != .normal && framing != .duplicateHeader)
-                let ok = try await check(answer, label: label, alive: ledger.url)
-                let now = try await state()
-                if answer.status.map({ (200..<300).contains($0) }) == true {
-                    baseline = now
-                } else if now != baseline {
-                    Issue.record("\(label): a refusal changed the ledger")
-                    baseline = now
-                    failures += 1
-                }
-                if !ok { failures += 1 }
-            } catch {
-                Issue.record("\(label): \(error)")
-                failures += 1
+            let ok = await send(bytes, framing: framing, port: port, alive: ledger.url, label: label, baseline: &baseline) {
+                try await state()
             }
+            if !ok { failures += 1 }
         }
         let codes = seen.codes
         for code in ["tx.malformed", "tx.stale_timestamp", "ledger.unknown_block", "tx.bad_signature"] {
@@ -278,6 +254,31 @@ struct HostileInputTests {
     }
 
     // MARK: Checks
+
+    /// Sends one probe and checks its answer (`check`) and the state after it: a refusal must leave
+    /// `baseline` as it was, an acceptance moves it. False after recording an issue.
+    func send<State: Equatable>(
+        _ bytes: [UInt8], framing: Framing, port: Int, alive url: String, label: String, baseline: inout State,
+        state: () async throws -> State
+    ) async -> Bool {
+        do {
+            let answer = try RawHTTP.exchange(
+                port: port, bytes, halfClose: framing == .lyingLength || framing == .cutBody)
+            var ok = try await check(answer, label: label, alive: url)
+            let now = try await state()
+            if answer.status.map({ (200..<300).contains($0) }) == true {
+                baseline = now
+            } else if now != baseline {
+                Issue.record("\(label): a refusal changed the state: \(baseline) → \(now)")
+                baseline = now
+                ok = false
+            }
+            return ok
+        } catch {
+            Issue.record("\(label): \(error)")
+            return false
+        }
+    }
 
     final class SeenCodes: Sendable {
         private let state = Mutex<(codes: Set<String>, statuses: Set<Int>)>(([], []))
