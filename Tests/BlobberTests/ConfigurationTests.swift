@@ -51,7 +51,7 @@ struct ConfigurationTests {
             try await Task.sleep(for: .milliseconds(250))
         }
         let first = try await onLedger()
-        #expect(first >= 1 && committed >= 2)
+        #expect(first >= 1)
         #expect(
             first >= waitingBeforeAge,
             "the age trigger sent \(first) markers, not the chain of the \(waitingBeforeAge) waiting")
