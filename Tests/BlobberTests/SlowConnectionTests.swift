@@ -58,8 +58,10 @@ struct SlowConnectionTests {
             "slow-header connections: blobber RSS \(baseline / 1024) MiB before; "
                 + figures.enumerated().map { "round \($0.offset + 1): \($0.element.loaded / 1024) MiB with 2000 open, \($0.element.after / 1024) MiB after" }
                 .joined(separator: "; "))
-        // What the first round took is reused by the second, not added to (the 131 MiB never released before).
-        #expect(figures[1].after <= figures[0].after + 8 * 1024)
+        // What the first round took is mostly reused by the second, not added to: before the idle timeout,
+        // 5,000 such connections took a blobber from 44 to 131 MiB for good (about 35 MiB per 2,000); the
+        // allocator's own drift between rounds has been up to 7 MiB.
+        #expect(figures[1].after <= figures[0].after + 16 * 1024)
         #expect(try await call(.GET, blobber.url + "/health").status == 200)
     }
 
