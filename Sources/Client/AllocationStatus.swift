@@ -110,7 +110,10 @@ public struct AllocationStatus: Sendable, Codable {
         let observation = await observe(session)
         let states = observation.states
         let agreed = observation.resolution.chosen?.fileMetaRoot
-        let signed = Dictionary(observation.observed.map { ($0.index, $0.signedAt) }, uniquingKeysWith: { a, _ in a })
+        // Shard index → timestamp of the owner-signed marker behind its head (absent: not backed by one).
+        let signed = Dictionary(
+            observation.observed.compactMap { blobber in blobber.signedAt.map { (blobber.index, $0) } },
+            uniquingKeysWith: { a, _ in a })
         let ledgerHeads = Dictionary(
             session.view.blobbers.map { ($0.blobberID, $0.head) }, uniquingKeysWith: { a, _ in a })
         var rows: [Blobber] = []
@@ -127,8 +130,8 @@ public struct AllocationStatus: Sendable, Codable {
                 row.fileMetaRoot = state.head.fileMetaRoot.hex
                 row.fileCount = state.fileCount
                 row.storedBytes = state.storedBytes
-                row.agrees = state.head.fileMetaRoot == agreed && signed[index] != nil && signed[index]! != nil
-                row.signedAt = signed[index] ?? nil
+                row.agrees = state.head.fileMetaRoot == agreed && signed[index] != nil
+                row.signedAt = signed[index]
                 row.canUndo = state.canUndo
                 if let ledger {
                     row.ledgerAgrees =

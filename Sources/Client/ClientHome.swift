@@ -219,7 +219,8 @@ struct SignedMarkers: Codable, Sendable, Equatable {
     /// previous root), if the record holds it.
     func marker(before marker: WriteMarker, blobber: BlobberID) -> WriteMarker? {
         [markers[blobber.hex], previous[blobber.hex]].compactMap { $0 }.first {
-            $0.sequence + 1 == marker.sequence && $0.allocationRoot == marker.previousAllocationRoot
+            $0.sequence < marker.sequence && marker.sequence - $0.sequence == 1
+                && $0.allocationRoot == marker.previousAllocationRoot
         }
     }
 }

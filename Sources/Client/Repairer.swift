@@ -64,7 +64,7 @@ public struct Repairer: Sendable {
         let observation = await AllocationStatus.observe(session)
         adoptShownMarkers(observation)
         guard let chosen = observation.resolution.chosen else {
-            let best = observation.resolution.candidates.map { $0.holders.count + $0.undoable.count }.max() ?? 0
+            let best = observation.resolution.candidates.map(\.support).max() ?? 0
             throw .tooFewGoodBlobbers(
                 path: "/", good: best, required: session.dataShards,
                 failures: observation.resolution.candidates.map {

@@ -39,6 +39,9 @@ public struct SplitResolution: Sendable, Equatable {
         /// Blobbers at another state that can go back to this one by a rollback.
         public var undoable: [Int]
 
+        /// The blobbers that can serve it: holders, and those that reach it by a rollback.
+        var support: Int { holders.count + undoable.count }
+
         enum CodingKeys: String, CodingKey {
             case holders, undoable
             case fileMetaRoot = "file_meta_root"
@@ -58,10 +61,13 @@ public struct SplitResolution: Sendable, Equatable {
         let counted = observed.filter { $0.signedAt != nil }
         var byRoot: [Hash: Candidate] = [:]
         for blobber in counted {
-            byRoot[blobber.fileMetaRoot, default: Candidate(
-                fileMetaRoot: blobber.fileMetaRoot, signedAt: .min, holders: [], undoable: [])]
-                .holders.append(blobber.index)
-            byRoot[blobber.fileMetaRoot]!.signedAt = max(byRoot[blobber.fileMetaRoot]!.signedAt, blobber.signedAt!)
+            guard let signedAt = blobber.signedAt else { continue }
+            var candidate =
+                byRoot[blobber.fileMetaRoot]
+                ?? Candidate(fileMetaRoot: blobber.fileMetaRoot, signedAt: .min, holders: [], undoable: [])
+            candidate.holders.append(blobber.index)
+            candidate.signedAt = max(candidate.signedAt, signedAt)
+            byRoot[blobber.fileMetaRoot] = candidate
         }
         for blobber in counted {
             guard let target = blobber.undoTo, target != blobber.fileMetaRoot, byRoot[target] != nil else { continue }
@@ -74,12 +80,10 @@ public struct SplitResolution: Sendable, Equatable {
             return sorted
         }.sorted { a, b in
             if a.signedAt != b.signedAt { return a.signedAt > b.signedAt }
-            let supportA = a.holders.count + a.undoable.count
-            let supportB = b.holders.count + b.undoable.count
-            if supportA != supportB { return supportA > supportB }
+            if a.support != b.support { return a.support > b.support }
             return a.fileMetaRoot.hex < b.fileMetaRoot.hex
         }
-        chosen = candidates.first { $0.holders.count + $0.undoable.count >= k }
+        chosen = candidates.first { $0.support >= k }
     }
 
     /// More than one state among the counted blobbers, or a blobber whose head is not owner-signed.

@@ -36,14 +36,15 @@ public struct RemotePath: Hashable, Sendable, Comparable, CustomStringConvertibl
         try self.init(Self.normalized(text))
     }
 
-    /// `text` in NFC: how a client names a path or directory prefix before sending it.
+    /// `text` in NFC: how a client names a path or directory prefix before sending it. ASCII is NFC
+    /// already, and the common case.
     public static func normalized(_ text: String) -> String {
-        isNFC(text) ? text : text.precomposedStringWithCanonicalMapping
+        text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping
     }
 
-    /// Whether the bytes of `text` are already NFC. ASCII always is, and is the common case.
+    /// Whether the bytes of `text` are already NFC.
     static func isNFC(_ text: String) -> Bool {
-        text.utf8.allSatisfy { $0 < 0x80 } || text.precomposedStringWithCanonicalMapping.utf8.elementsEqual(text.utf8)
+        normalized(text).utf8.elementsEqual(text.utf8)
     }
 
     /// Validates raw bytes from the wire: refuses invalid UTF-8 instead of repairing it.

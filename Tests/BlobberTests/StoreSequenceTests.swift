@@ -6,18 +6,6 @@ import StorageProtocol
 import TestProcesses
 import Testing
 
-/// SplitMix64, so a failing sequence reproduces from its seed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random sequences of puts, overwrites, deletes, renames, rollbacks and refused commits against the
 /// real store (SQLite on disk, shard files), checked step by step against tries the test keeps itself;
 /// every few steps the store is reopened from disk, and challenges against the current and every older
@@ -34,7 +22,7 @@ struct StoreSequenceTests {
 
     @Test("store follows the model", arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
     func randomSequence(seed: UInt64) async throws {
-        var random = SeededRandom(state: seed)
+        var random = SplitMix64(seed: seed)
         let fixture = try StoreFixture()
         defer { try? FileManager.default.removeItem(atPath: fixture.folder) }
         let now = nowMillis()

@@ -11,24 +11,12 @@ import Testing
 /// commits is lost. `BLOB_KILL_SEED` replays a run; `BLOB_KILL_TRIALS` sets how many writes (32; about
 /// 20 s alone on the 2-core machine, longer while other suites run beside it).
 @Suite(.serialized) struct KillPointTests {
-    /// SplitMix64: small, seedable, the same on every machine.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    }
 
     @Test func clientsKilledInsideWritesAlwaysRepairToOneStateKeepingEveryCommittedFile() async throws {
         let environment = ProcessInfo.processInfo.environment
         let trials = environment["BLOB_KILL_TRIALS"].flatMap(Int.init) ?? 32
         let seed = environment["BLOB_KILL_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
-        var random = Generator(state: seed)
+        var random = SplitMix64(seed: seed)
         let started = ContinuousClock.now
         try await TestNetwork.with { network in
             let session = try await network.session()

@@ -1,3 +1,5 @@
+import TestProcesses
+
 /// Slow, obviously correct GF(2^8) arithmetic (polynomial x^8 + x^4 + x^3 + x^2 + 1, 0x11d) written
 /// from the definitions, so ISA-L's tables and assembly are checked against something independent.
 enum GF256Reference {
@@ -45,17 +47,11 @@ enum GF256Reference {
 
 /// Deterministic bytes from a seed (SplitMix64), so a property's failing seed reproduces its data.
 struct TestBytes {
-    private var state: UInt64
+    private var source: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { source = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { source.next() }
 
     mutating func bytes(_ count: Int) -> [UInt8] {
         (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) }

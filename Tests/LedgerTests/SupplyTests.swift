@@ -5,25 +5,13 @@ import StorageProtocol
 import TestProcesses
 import Testing
 
-/// A small deterministic generator so a failing sequence can be replayed from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite struct SupplyTests {
     /// A few hundred random transactions, valid and not: faucets, registrations, allocations, chains
     /// (some broken), finalizations, challenges and timeouts. After every step no balance is negative
     /// (the schema forbids it) and everything minted is held somewhere; at the end the replay agrees.
     @Test(arguments: [UInt64(1), 2, 3])
     func supplyIsConservedOverARandomSequence(seed: UInt64) async throws {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         let network = try TestNetwork()
         let ledger = network.ledger
         let owners = (0..<3).map { TestNetwork.key("owner-\($0)") }

@@ -1,19 +1,14 @@
 import Merkle
+import TestProcesses
 import Testing
 
-/// SplitMix64: a tiny deterministic generator so property tests reproduce from the seed they print.
+/// Deterministic test data from a seed (`SplitMix64`), so property tests reproduce from the seed they print.
 struct TestRandom: RandomNumberGenerator {
-    var state: UInt64
+    private var source: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { source = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { source.next() }
 
     mutating func bytes(_ count: Int) -> [UInt8] {
         (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }

@@ -1,0 +1,18 @@
+/// SplitMix64: a small seedable generator, the same on every machine, so a failing sequence or
+/// property reproduces from the seed a test prints. Every test target uses this one.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A number in `0..<bound` (`bound` > 0), by remainder.
+    public mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}
