@@ -32,6 +32,28 @@ public struct TransactionView: Hashable, Sendable, Codable {
     }
 }
 
+/// A page of `GET /v1/allocations`.
+public struct AllocationPage: Hashable, Sendable, Codable {
+    /// The most one page holds (a larger `limit` is clamped to it).
+    public static let maxLimit = 1000
+    public static let defaultLimit = 100
+    public var allocations: [AllocationRecord]
+    public var next: AllocationID?
+}
+
+/// `GET /v1/ledger`: what a third party needs to check blocks (the key that signs them) and to know the
+/// rules every transaction was judged by.
+public struct LedgerInfo: Hashable, Sendable, Codable {
+    public var publicKey: PublicKey
+    public var genesis: GenesisRecord
+    public var height: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case genesis, height
+        case publicKey = "public_key"
+    }
+}
+
 /// Read-only queries over a ledger database, shared by `Ledger` (serve) and `LedgerReader` (show).
 public protocol LedgerQueries: Sendable {
     var database: LedgerDatabase { get }
@@ -149,6 +171,64 @@ extension LedgerQueries {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM blocks ORDER BY height DESC LIMIT ?", arguments: [limit])
                 .map(Block.init(row:))
+        }
+    }
+
+    /// The transactions of block `height` in log order (the order its `tx_root` commits to). A height
+    /// not sealed yet is `ledger.unknown_block`.
+    public func transactions(inBlock height: UInt64) async throws(LedgerError) -> [TransactionView] {
+        try await read { db in
+            guard try LedgerLog.block(db, height: height) != nil, let stored = Int64(exactly: height) else {
+                throw LedgerError.unknownBlock(height)
+            }
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM transactions WHERE block = ? ORDER BY seq", arguments: [stored]
+            ).map { row in
+                let transaction = try StoredTransaction(row: row).transaction
+                guard let receipt = try LedgerLog.receipt(db, hash: row.hash("hash")) else {
+                    throw LedgerError.storage("transaction \(row.hash("hash").hex) has no receipt")
+                }
+                return TransactionView(transaction: transaction, receipt: receipt, appliedAt: row["applied_at"])
+            }
+        }
+    }
+
+    /// One page of allocations in id order, optionally only `owner`'s, starting after `after`; `next` is
+    /// the id to pass as `after` for the following page (nil on the last one).
+    public func allocations(owner: ClientID?, after: AllocationID?, limit: Int) async throws(LedgerError)
+        -> AllocationPage
+    {
+        let limit = max(1, min(limit, AllocationPage.maxLimit))
+        return try await read { db in
+            var sql = "SELECT * FROM allocations WHERE 1 = 1"
+            var arguments = StatementArguments()
+            if let owner {
+                sql += " AND owner_id = ?"
+                arguments += [owner.hash.blob]
+            }
+            if let after {
+                sql += " AND id > ?"
+                arguments += [after.hash.blob]
+            }
+            sql += " ORDER BY id LIMIT ?"
+            arguments += [limit + 1]
+            var records = try Row.fetchAll(db, sql: sql, arguments: arguments).map(AllocationRecord.init(row:))
+            var next: AllocationID? = nil
+            if records.count > limit {
+                records.removeLast()
+                next = records.last?.id
+            }
+            return AllocationPage(allocations: records, next: next)
+        }
+    }
+
+    /// The ledger's public key and the rules it was started with (genesis), and the latest height.
+    public func info() async throws(LedgerError) -> LedgerInfo {
+        try await read { db in
+            guard let genesis = try LedgerLog.genesis(db), let latest = try LedgerLog.latestBlock(db) else {
+                throw LedgerError.storage("no genesis")
+            }
+            return LedgerInfo(publicKey: genesis.publicKey, genesis: genesis, height: latest.height)
         }
     }
 

@@ -96,6 +96,10 @@ extension LedgerDatabase {
                     INSERT INTO supply (id, minted) VALUES (0, 0);
                     """)
         }
+        // `GET /v1/allocations?owner=` pages one owner's allocations by id.
+        migrator.registerMigration("v2-allocations-by-owner") { db in
+            try db.execute(sql: "CREATE INDEX allocations_owner ON allocations(owner_id, id)")
+        }
         return migrator
     }
 }

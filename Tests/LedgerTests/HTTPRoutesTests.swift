@@ -99,6 +99,87 @@ import Testing
     }
 }
 
+/// What a third party needs to audit the ledger over HTTP alone: its key and genesis rules, a block's
+/// transactions (which hash to the block's `tx_root`), and the allocations, paged.
+@Suite struct AuditEndpointTests {
+    @Test func keyBlocksTransactionsAndAllocationPages() async throws {
+        let setup = try await ChainTests.Setup()
+        let network = setup.network
+        let other = TestNetwork.key("other owner")
+        try await network.fund(other, 10_000_000)
+        var mine = [setup.allocation]
+        for _ in 0..<2 {
+            mine.append(
+                try await network.createAllocation(
+                    owner: setup.owner, blobbers: setup.blobbers, dataShards: 2, size: 1 << 20, writePool: 2_000_000))
+        }
+        let theirs = try await network.createAllocation(
+            owner: other, blobbers: setup.blobbers, dataShards: 2, size: 1 << 20, writePool: 2_000_000)
+        let sealed = try #require(try await network.ledger.sealBlock())
+        let app = buildLedgerApplication(
+            configuration: LedgerConfiguration(
+                dataDirectory: nil, blockInterval: .seconds(3600), emptyBlockInterval: .seconds(3600),
+                challengeInterval: 0),
+            ledger: network.ledger, logger: Logger(label: "test"))
+        let owned = mine.sorted { $0.hex < $1.hex }
+        let everyone = Set(mine + [theirs])
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/ledger", method: .get) { response in
+                #expect(response.status == .ok)
+                let info = try decode(LedgerInfo.self, response)
+                #expect(info.publicKey == network.ledger.publicKey)
+                #expect(info.genesis.publicKey == network.ledger.publicKey)
+                #expect(info.height == sealed.height)
+            }
+            try await client.execute(uri: "/v1/blocks/\(sealed.height)/transactions", method: .get) { response in
+                #expect(response.status == .ok)
+                let views = try decode([TransactionView].self, response)
+                #expect(views.count == Int(sealed.txCount))
+                #expect(Block.txRoot(views.map(\.transaction.hash)) == sealed.txRoot)
+                #expect(views.allSatisfy { $0.receipt.block == sealed.height })
+            }
+            for (height, status) in [("\(sealed.height + 1)", HTTPResponse.Status.notFound), ("x", .badRequest),
+                ("9223372036854775808", .notFound)] {
+                try await client.execute(uri: "/v1/blocks/\(height)/transactions", method: .get) { response in
+                    #expect(response.status == status, "height \(height)")
+                }
+            }
+            // The owner's three allocations in two pages of two, in id order; the other owner's one apart.
+            var seen: [AllocationID] = []
+            var after = ""
+            for page in 0..<2 {
+                try await client.execute(
+                    uri: "/v1/allocations?owner=\(setup.owner.publicKey.clientID.hex)&limit=2\(after)", method: .get
+                ) { response in
+                    #expect(response.status == .ok)
+                    let body = try decode(AllocationPage.self, response)
+                    #expect(body.allocations.count == (page == 0 ? 2 : 1))
+                    #expect((body.next == nil) == (page == 1))
+                    seen += body.allocations.map(\.id)
+                    after = body.next.map { "&after=\($0.hex)" } ?? ""
+                }
+            }
+            #expect(seen == owned)
+            try await client.execute(uri: "/v1/allocations", method: .get) { response in
+                let body = try decode(AllocationPage.self, response)
+                #expect(Set(body.allocations.map(\.id)) == everyone)
+                #expect(body.next == nil)
+            }
+            for query in ["limit=0", "limit=1001", "limit=-1", "limit=1e2", "owner=12", "after=zz"] {
+                try await client.execute(uri: "/v1/allocations?\(query)", method: .get) { response in
+                    #expect(response.status == .badRequest, "\(query)")
+                    let body = try decode(LedgerErrorBody.self, response)
+                    #expect(body.code == "tx.malformed")
+                }
+            }
+        }
+    }
+}
+
+private func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
+    try JSONDecoder().decode(type, from: Data(buffer: response.body))
+}
+
 /// Numbers off the wire that once trapped the ledger (a remote kill switch): each is refused with its
 /// code, and the ledger answers the next request.
 @Suite struct HostileNumberTests {

@@ -25,6 +25,7 @@ public func buildLedgerApplication(
     let v1 = router.group("v1")
     TransactionController(ledger: ledger, maxBodyBytes: configuration.maxBodyBytes)
         .addRoutes(to: v1.group("transactions"))
+    InfoController(ledger: ledger).addRoutes(to: v1.group("ledger"))
     BlockController(ledger: ledger).addRoutes(to: v1.group("blocks"))
     BlobberController(ledger: ledger).addRoutes(to: v1.group("blobbers"))
     AccountController(ledger: ledger).addRoutes(to: v1.group("accounts"))
