@@ -6,12 +6,16 @@
 # way `blob`, `blobber` and `ledger` are shipped, with -enable-testing for the @testable imports): Swift
 # 6.3.1's optimiser has miscompiled a `return` inside a typed `do throws` in a closure, which only an
 # optimised build shows.
+# Outside tools the tests drive (headless Chromium) come from scripts/install-test-tools.sh.
 # Between the two, every fuzz target runs for a few seconds (scripts/fuzz.sh; BLOB_TEST_FUZZ=0 skips it).
 # Arguments (say `--filter MerkleTests`) go to the debug run only and skip the fuzzing and the second run.
 # BLOB_TEST_RELEASE=0 skips the second run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+bash scripts/install-test-tools.sh
+# The tools just installed are required: a test that would skip without one fails instead.
+export BLOB_TEST_REQUIRE_TOOLS=1
 swift build --build-tests
 swift test --skip-build "$@"
 if [ "$#" -eq 0 ] && [ "${BLOB_TEST_FUZZ:-1}" != 0 ]; then

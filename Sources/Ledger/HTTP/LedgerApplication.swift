@@ -22,6 +22,7 @@ public func buildLedgerApplication(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: metricsText())))
     }
+    ExplorerController(ledger: ledger).addRoutes(to: router.group("explorer"))
     let v1 = router.group("v1")
     TransactionController(ledger: ledger, maxBodyBytes: configuration.maxBodyBytes)
         .addRoutes(to: v1.group("transactions"))
