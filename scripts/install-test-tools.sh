@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the outside tools the test suite drives as real clients (Debian packages): headless
-# Chromium for the ledger explorer. Safe to run again: it only calls apt-get when something is missing.
+# Installs the outside tools the test suite drives as real clients: headless Chromium (Debian) for
+# the ledger explorer, schemathesis (PyPI, in the virtual environment .build-tools/venv) for the OpenAPI
+# documents. Safe to run again: it only installs what is missing.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(chromium)
 missing=()
@@ -15,4 +17,17 @@ if ((${#missing[@]})); then
     if [[ $(id -u) != 0 ]]; then sudo="sudo"; fi
     $sudo apt-get update
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+fi
+
+venv=.build-tools/venv
+if [[ ! -x "$venv/bin/st" ]]; then
+    echo "installing test tools: schemathesis (PyPI) into $venv" >&2
+    if ! python3 -m venv "$venv" 2>/dev/null; then
+        sudo=""
+        if [[ $(id -u) != 0 ]]; then sudo="sudo"; fi
+        $sudo apt-get update
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv
+        python3 -m venv "$venv"
+    fi
+    "$venv/bin/pip" install --quiet schemathesis
 fi

@@ -6,7 +6,7 @@
 # way `blob`, `blobber` and `ledger` are shipped, with -enable-testing for the @testable imports): Swift
 # 6.3.1's optimiser has miscompiled a `return` inside a typed `do throws` in a closure, which only an
 # optimised build shows.
-# Outside tools the tests drive (headless Chromium) come from scripts/install-test-tools.sh.
+# Outside tools the tests drive (headless Chromium, schemathesis) come from scripts/install-test-tools.sh.
 # Between the two, every fuzz target runs for a few seconds (scripts/fuzz.sh; BLOB_TEST_FUZZ=0 skips it).
 # Arguments (say `--filter MerkleTests`) go to the debug run only and skip the fuzzing and the second run.
 # BLOB_TEST_RELEASE=0 skips the second run.

@@ -12,11 +12,36 @@ public func buildLedgerApplication(
     metricsText: @escaping @Sendable () -> String = { "" },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
+    let router = buildLedgerRouter(configuration: configuration, ledger: ledger, metricsText: metricsText)
+    return Application(
+        router: router,
+        // Hummingbird's idle timeout counts whole HTTP parts: a connection trickling header bytes is closed too.
+        server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "ledger",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
+        services: [
+            BlockSealer(ledger: ledger, configuration: configuration, logger: logger),
+            ChallengeWatcher(ledger: ledger, interval: configuration.timeoutCheckInterval, logger: logger),
+        ],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+        logger: logger)
+}
+
+/// Every route of the ledger's HTTP API (docs/PROTOCOL.md section 7.7; `/openapi.json` describes them).
+public func buildLedgerRouter(
+    configuration: LedgerConfiguration, ledger: Ledger, metricsText: @escaping @Sendable () -> String = { "" }
+) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: RouteErrorMiddleware())
     router.get("health") { _, _ in JSONResponse.make(["status": "ok"]) }
+    router.get("openapi.json") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: LedgerOpenAPI.document)))
+    }
     router.get("metrics") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
@@ -32,19 +57,7 @@ public func buildLedgerApplication(
     AccountController(ledger: ledger).addRoutes(to: v1.group("accounts"))
     AllocationController(ledger: ledger).addRoutes(to: v1.group("allocations"))
     ChallengeController(ledger: ledger).addRoutes(to: v1.group("challenges"))
-    return Application(
-        router: router,
-        // Hummingbird's idle timeout counts whole HTTP parts: a connection trickling header bytes is closed too.
-        server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
-        configuration: .init(
-            address: .hostname(configuration.host, port: configuration.port), serverName: "ledger",
-            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
-        services: [
-            BlockSealer(ledger: ledger, configuration: configuration, logger: logger),
-            ChallengeWatcher(ledger: ledger, interval: configuration.timeoutCheckInterval, logger: logger),
-        ],
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-        logger: logger)
+    return router
 }
 
 /// Opens the ledger in `configuration.dataDirectory` and builds its application.
