@@ -61,10 +61,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
+        // What every server executable shares: text or JSON logs at a level a reload can change, the
+        // Prometheus exposition (HELP lines, `_total` counters), SIGHUP/SIGUSR1 reloads.
+        .target(
+            name: "ServerRuntime",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]),
         .executableTarget(
             name: "LedgerCommand",
             dependencies: [
-                "Ledger", "StorageProtocol", "Merkle",
+                "Ledger", "StorageProtocol", "Merkle", "ServerRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

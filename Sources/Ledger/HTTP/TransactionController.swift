@@ -27,10 +27,21 @@ struct TransactionController<Context: RequestContext>: Sendable {
             let receipt = try await ledger.submit(tx)
             Counter(label: "ledger_transactions_total", dimensions: [("kind", tx.kind.rawValue), ("status", receipt.status.rawValue)])
                 .increment()
+            context.logger.debug(
+                "applied",
+                metadata: [
+                    "tx.kind": "\(tx.kind.rawValue)", "tx.hash": "\(receipt.hash.hex)", "tx.status": "\(receipt.status.rawValue)",
+                    "block": "\(receipt.block)",
+                ])
             return JSONResponse.make(receipt)
         } catch {
             Counter(label: "ledger_refusals_total", dimensions: [("code", error.code)]).increment()
-            context.logger.debug("refused", metadata: ["tx.kind": "\(tx.kind.rawValue)", "error.code": "\(error.code)"])
+            context.logger.info(
+                "refused",
+                metadata: [
+                    "tx.kind": "\(tx.kind.rawValue)", "tx.hash": "\(tx.hash.hex)", "error.code": "\(error.code)",
+                    "error.message": "\(error.description)",
+                ])
             throw error
         }
     }
