@@ -15,7 +15,7 @@ struct OperationsTests {
         try await owner.put("/private/b", blocks: 1, seed: 2)
         let reader = SigningKey.generate()
         func ticket(
-            _ path: String, expiry: Int64 = nowMillis() + 60_000, recipient: ClientID? = nil, signer: SigningKey? = nil
+            _ path: String, expiry: Int64 = nowMillis() + 3_600_000, recipient: ClientID? = nil, signer: SigningKey? = nil
         )
             -> String
         {

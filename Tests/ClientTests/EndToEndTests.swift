@@ -254,7 +254,7 @@ import Testing
             try readerHome.saveSettings(ClientSettings(ledgerURL: network.ledger.url))
             let bundle = try await session.share(
                 "/shared.bin", to: reader.publicKey.clientID,
-                expiry: Int64(Date().timeIntervalSince1970 * 1000) + 60_000)
+                expiry: Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000)
             // Through the CLI, as a reader would.
             let back = network.root + "/shared.back"
             let ok = try await run(
@@ -312,7 +312,7 @@ import Testing
             let reader = try readerHome.createWallet()
             try readerHome.saveSettings(ClientSettings(ledgerURL: network.ledger.url))
             let bundle = try await session.share(
-                "/team/", to: reader.publicKey.clientID, expiry: Int64(Date().timeIntervalSince1970 * 1000) + 60_000)
+                "/team/", to: reader.publicKey.clientID, expiry: Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000)
             // The ticket carries the key of the one encrypted file under /team/, and no other.
             #expect(bundle.fileKeys.map { Array($0.keys) } == ["/team/deep/secret.bin"])
             let back = network.root + "/back"
