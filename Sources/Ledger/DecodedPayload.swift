@@ -9,6 +9,8 @@ enum DecodedPayload: Sendable {
     case submitChain(SubmitChainPayload)
     case challengeResponse(ChallengeResponsePayload)
     case finalizeAllocation(FinalizeAllocationPayload)
+    case updateAllocation(UpdateAllocationPayload)
+    case cancelAllocation(CancelAllocationPayload)
     case issueChallenge(IssueChallengePayload)
     case challengeTimeout(ChallengeTimeoutPayload)
 
@@ -22,6 +24,8 @@ enum DecodedPayload: Sendable {
         case .challengeResponse: self = .challengeResponse(try tx.decodePayload(as: ChallengeResponsePayload.self))
         case .finalizeAllocation:
             self = .finalizeAllocation(try tx.decodePayload(as: FinalizeAllocationPayload.self))
+        case .updateAllocation: self = .updateAllocation(try tx.decodePayload(as: UpdateAllocationPayload.self))
+        case .cancelAllocation: self = .cancelAllocation(try tx.decodePayload(as: CancelAllocationPayload.self))
         case .issueChallenge: self = .issueChallenge(try tx.decodePayload(as: IssueChallengePayload.self))
         case .challengeTimeout: self = .challengeTimeout(try tx.decodePayload(as: ChallengeTimeoutPayload.self))
         }

@@ -12,6 +12,7 @@ struct EffectsDigest {
         case allocationBlobber = 0x05
         case marker = 0x06
         case challenge = 0x07
+        case allocationBlobberRemoved = 0x08
     }
 
     static let hashTag: UInt8 = 0x43

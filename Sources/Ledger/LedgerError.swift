@@ -37,6 +37,9 @@ public enum LedgerError: CodedError, Equatable {
     case challengeClosed(Hash)
     case notChallengedBlobber(Hash)
     case challengeNotDue(Hash, deadline: Int64)
+    case notOwner(sender: Hash, allocation: AllocationID)
+    case notInAllocation(BlobberID, allocation: AllocationID)
+    case sizeBelowStored(size: UInt64, shardSize: UInt64, stored: UInt64)
     case storage(String)
 
     /// How the HTTP layer reports the error.
@@ -77,6 +80,9 @@ public enum LedgerError: CodedError, Equatable {
         case .challengeClosed: "ledger.challenge_closed"
         case .notChallengedBlobber: "ledger.not_challenged_blobber"
         case .challengeNotDue: "ledger.challenge_not_due"
+        case .notOwner: "ledger.not_owner"
+        case .notInAllocation: "ledger.not_in_allocation"
+        case .sizeBelowStored: "ledger.size_below_stored"
         case .storage: "ledger.storage"
         }
     }
@@ -88,7 +94,7 @@ public enum LedgerError: CodedError, Equatable {
         case .transaction(.staleTimestamp): .refused
         case .marker: .refused
         case .bodyTooLarge: .tooLarge
-        case .faucetDisabled, .systemOnly, .notAllocationBlobber, .notChallengedBlobber: .forbidden
+        case .faucetDisabled, .systemOnly, .notAllocationBlobber, .notChallengedBlobber, .notOwner: .forbidden
         case .unknownBlobber, .unknownAllocation, .unknownChallenge, .unknownTransaction, .unknownBlock,
             .unknownAccount:
             .notFound
@@ -96,7 +102,8 @@ public enum LedgerError: CodedError, Equatable {
             .chainAlreadyAccepted, .chainConflict, .challengeClosed, .challengeNotDue:
             .conflict
         case .faucetLimit, .supplyOverflow, .insufficientFunds, .invalidTerms, .badShards, .duplicateBlobber,
-            .insufficientCapacity, .writePoolTooSmall, .expiryInPast, .challengeMismatch:
+            .insufficientCapacity, .writePoolTooSmall, .expiryInPast, .challengeMismatch, .notInAllocation,
+            .sizeBelowStored:
             .refused
         case .storage: .internalError
         }
@@ -147,6 +154,10 @@ public enum LedgerError: CodedError, Equatable {
         case .challengeClosed(let id): "challenge \(id) is not open"
         case .notChallengedBlobber(let sender): "\(sender) is not the challenged blobber"
         case .challengeNotDue(let id, let deadline): "challenge \(id) is open until \(deadline)"
+        case .notOwner(let sender, let allocation): "\(sender) is not the owner of allocation \(allocation)"
+        case .notInAllocation(let blobber, let allocation): "blobber \(blobber) is not in allocation \(allocation)"
+        case .sizeBelowStored(let size, let shardSize, let stored):
+            "size \(size) (\(shardSize) bytes per blobber) is below the \(stored) bytes a blobber already stores"
         case .storage(let reason): "storage failure: \(reason)"
         }
     }

@@ -38,6 +38,8 @@ struct LedgerState {
         case .submitChain(let payload): return try submitChain(tx, payload)
         case .challengeResponse(let payload): return try challengeResponse(tx, payload)
         case .finalizeAllocation(let payload): return try finalizeAllocation(payload)
+        case .updateAllocation(let payload): return try updateAllocation(tx, payload)
+        case .cancelAllocation(let payload): return try cancelAllocation(tx, payload)
         case .issueChallenge(let payload): return try issueChallenge(tx, payload)
         case .challengeTimeout(let payload): return try challengeTimeout(payload)
         }
@@ -182,6 +184,12 @@ struct LedgerState {
         guard context.now > allocation.expiry else {
             throw LedgerError.allocationNotExpired(allocation.id, expiry: allocation.expiry)
         }
+        return try settle(&allocation)
+    }
+
+    /// Ends `allocation`: the write pool returns to the owner, every challenge pool is paid to its blobber,
+    /// the blobbers' reserved capacity is released, the allocation is marked finalized.
+    mutating func settle(_ allocation: inout AllocationRecord) throws -> TransactionResult {
         let refund = allocation.writePool
         try store.credit(allocation.ownerID.hash, refund)
         var paidOut: UInt64 = 0

@@ -170,6 +170,23 @@ struct StateStore {
         }
     }
 
+    /// Removes a blobber from an allocation (it was replaced).
+    mutating func delete(_ record: AllocationBlobberRecord) throws {
+        try db.cachedStatement(sql: "DELETE FROM allocation_blobbers WHERE allocation_id = ? AND blobber_id = ?")
+            .execute(arguments: [record.allocationID.hash.blob, record.blobberID.hash.blob])
+        effects.row(tag: .allocationBlobberRemoved) {
+            $0.hash(record.allocationID.hash)
+            $0.hash(record.blobberID.hash)
+        }
+    }
+
+    /// True when `blobber` ever had a marker accepted in `allocation` (a former member).
+    func hasMarkers(_ allocation: AllocationID, _ blobber: BlobberID) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM markers WHERE allocation_id = ? AND blobber_id = ?)"),
+            arguments: [allocation.hash.blob, blobber.hash.blob]) ?? false
+    }
+
     // MARK: markers
 
     /// The hash of the accepted marker at `sequence`, if any.

@@ -7,7 +7,8 @@ import Testing
 
 @Suite struct SupplyTests {
     /// A few hundred random transactions, valid and not: faucets, registrations, allocations, chains
-    /// (some broken), finalizations, challenges and timeouts. After every step no balance is negative
+    /// (some broken), finalizations, allocation updates (top-ups, extensions, resizes, replacements,
+    /// added blobbers) and cancellations, challenges and timeouts. After every step no balance is negative
     /// (the schema forbids it) and everything minted is held somewhere; at the end the replay agrees.
     @Test(arguments: [UInt64(1), 2, 3])
     func supplyIsConservedOverARandomSequence(seed: UInt64) async throws {
@@ -61,11 +62,50 @@ import Testing
                     let receipt = try await network.submitChain(markers, allocation: allocation.id, by: blobber)
                     #expect(receipt.status == .applied)
                     heads[key] = markers.last!.head
-                case 75..<83 where !allocations.isEmpty:
+                case 75..<79 where !allocations.isEmpty:
                     let allocation = allocations.randomElement(using: &rng)!
                     try await network.submit(
                         .finalizeAllocation, FinalizeAllocationPayload(allocationID: allocation.id),
                         by: owners.randomElement(using: &rng)!)
+                case 79..<82 where !allocations.isEmpty:
+                    // update_allocation by the owner (or, now and then, by another owner): a top-up, an
+                    // extension, a resize, a replacement or an added blobber, often refused.
+                    let index = Int.random(in: 0..<allocations.count, using: &rng)
+                    let allocation = allocations[index]
+                    let outsider = blobbers.filter { key in !allocation.blobbers.contains { $0.id == key.id } }
+                        .randomElement(using: &rng)
+                    var payload = UpdateAllocationPayload(allocationID: allocation.id)
+                    switch Int.random(in: 0..<5, using: &rng) {
+                    case 0: payload.writePool = UInt64.random(in: 0...5_000_000, using: &rng)
+                    case 1: payload.expiry = network.time.value + Int64.random(in: -10_000...300_000, using: &rng)
+                    case 2:
+                        payload.size = UInt64.random(in: 1...1 << 22, using: &rng)
+                        payload.writePool = UInt64.random(in: 0...10_000_000, using: &rng)
+                    case 3:
+                        if let outsider {
+                            payload.replace = BlobberReplacement(
+                                from: allocation.blobbers.randomElement(using: &rng)!.publicKey.blobberID,
+                                to: outsider.publicKey.blobberID)
+                        }
+                    default:
+                        payload.addBlobber = outsider?.publicKey.blobberID
+                        payload.writePool = UInt64.random(in: 0...10_000_000, using: &rng)
+                    }
+                    let sender = Int.random(in: 0..<6, using: &rng) == 0 ? owners.randomElement(using: &rng)! : allocation.owner
+                    try await network.submit(.updateAllocation, payload, by: sender)
+                    var members = allocation.blobbers
+                    if let replace = payload.replace, let outsider, let at = members.firstIndex(where: {
+                        $0.publicKey.blobberID == replace.from
+                    }) {
+                        members[at] = outsider
+                    }
+                    if payload.addBlobber != nil, let outsider { members.append(outsider) }
+                    allocations[index].blobbers = members
+                case 82..<83 where !allocations.isEmpty:
+                    let allocation = allocations.randomElement(using: &rng)!
+                    let sender = Int.random(in: 0..<3, using: &rng) == 0 ? owners.randomElement(using: &rng)! : allocation.owner
+                    try await network.submit(
+                        .cancelAllocation, CancelAllocationPayload(allocationID: allocation.id), by: sender)
                 case 83..<90:
                     try await ledger.sealBlock()
                     _ = try await ledger.issueChallenge()

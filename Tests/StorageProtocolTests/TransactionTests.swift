@@ -33,6 +33,42 @@ enum TransactionVector {
         try tx.verifySignature()
     }
 
+    /// The allocation-change vectors of docs/PROTOCOL.md 7.2 (computed independently with Python's
+    /// `cryptography` package): same key, nonce 8, timestamp 1700000000000.
+    @Test func allocationChangeVectors() throws {
+        let allocation = SHA256.hash(Array("allocation".utf8)).hex
+        let from = SHA256.hash(Array("blobber-1".utf8)).hex
+        let to = SHA256.hash(Array("blobber-3".utf8)).hex
+        let update =
+            #"{"allocation_id":"\#(allocation)","expiry":1700086400000,"replace":{"from":"\#(from)","to":"\#(to)"},"size":2147483648,"write_pool":5000000}"#
+        let cancel = #"{"allocation_id":"\#(allocation)"}"#
+        let cases: [(TransactionKind, String, String, String)] = [
+            (
+                .updateAllocation, update, "2abcc74f07dc671be4d8841bb4fd7cbf63581c5998e963f3876aae9b09f654da",
+                "e0848fc8f3df594f369bef15a1ecbd7a39c667dcffc5e7c336b555ac502e04940e8b4f6944ffa4d0864ef43891f0d492c4be56820fddf83821d5ebeeed492300"
+            ),
+            (
+                .cancelAllocation, cancel, "17ebdae90ab91b940f231cf37a4547820158f2c2f80cdb4b4b957149fc9be8d8",
+                "d0703565d76e9b955ab6f3d1d0e24de8f25cebd4ec976102b46a9acac87dfa67c0cfa6004fb8b2cad615edc986ef10e60117d6c52c4b577879b07c795ba6bb0b"
+            ),
+        ]
+        for (kind, payload, hash, signature) in cases {
+            let tx = LedgerTransaction(
+                kind: kind, publicKey: TransactionVector.key.publicKey, nonce: 8, timestamp: 1_700_000_000_000,
+                payload: payload
+            ).signed(with: TransactionVector.key)
+            #expect(tx.hash.hex == hash, "\(kind.rawValue)")
+            #expect(tx.signature?.hex == signature, "\(kind.rawValue)")
+        }
+        let decoded = try LedgerTransaction(
+            kind: .updateAllocation, publicKey: TransactionVector.key.publicKey, nonce: 8, timestamp: 1_700_000_000_000,
+            payload: update
+        ).decodePayload(as: UpdateAllocationPayload.self)
+        #expect(decoded.allocationID.hex == allocation && decoded.expiry == 1_700_086_400_000)
+        #expect(decoded.size == 1 << 31 && decoded.writePool == 5_000_000 && decoded.addBlobber == nil)
+        #expect(decoded.replace == BlobberReplacement(from: BlobberID(hex: from)!, to: BlobberID(hex: to)!))
+    }
+
     @Test func envelopeJSONRoundTripKeepsPayloadBytes() throws {
         let tx = TransactionVector.transaction.signed(with: TransactionVector.key)
         let json = TransactionCoding.encode(tx)

@@ -21,7 +21,7 @@ schemas = {
   "Signature": dict(sig, description="Ed25519 signature, 128 lowercase hex digits"),
   "Error": obj({"code": {"type": "string"}, "message": {"type": "string"}, "marker_index": intg}, ["code", "message"],
                "Every error answer (docs/PROTOCOL.md 7.8); marker_index only for marker.* codes"),
-  "Transaction": obj({"kind": {"type": "string", "enum": ["faucet", "register_blobber", "update_blobber", "create_allocation", "submit_chain", "challenge_response", "finalize_allocation", "issue_challenge", "challenge_timeout"]},
+  "Transaction": obj({"kind": {"type": "string", "enum": ["faucet", "register_blobber", "update_blobber", "create_allocation", "submit_chain", "challenge_response", "finalize_allocation", "update_allocation", "cancel_allocation", "issue_challenge", "challenge_timeout"]},
       "public_key": ref("Hash"), "nonce": u64, "timestamp": i64, "payload": {"type": "string", "description": "JSON text of the kind's payload (section 7.2)"},
       "signature": ref("Signature")}, ["kind", "public_key", "nonce", "timestamp", "payload"], "The signed envelope (section 7.2)"),
   "TransactionResult": obj({"balance": u64, "blobber_id": ref("Hash"), "allocation_id": ref("Hash"), "markers_accepted": intg,

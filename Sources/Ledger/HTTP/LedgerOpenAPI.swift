@@ -490,6 +490,8 @@ enum LedgerOpenAPI {
               "submit_chain",
               "challenge_response",
               "finalize_allocation",
+              "update_allocation",
+              "cancel_allocation",
               "issue_challenge",
               "challenge_timeout"
             ],

@@ -9,6 +9,8 @@ public enum TransactionKind: String, Sendable, Codable, CaseIterable {
     case submitChain = "submit_chain"
     case challengeResponse = "challenge_response"
     case finalizeAllocation = "finalize_allocation"
+    case updateAllocation = "update_allocation"
+    case cancelAllocation = "cancel_allocation"
     /// System transactions, signed by the ledger's own key.
     case issueChallenge = "issue_challenge"
     case challengeTimeout = "challenge_timeout"

@@ -120,6 +120,60 @@ public struct FinalizeAllocationPayload: Hashable, Sendable, Codable {
     enum CodingKeys: String, CodingKey { case allocationID = "allocation_id" }
 }
 
+/// `update_allocation`: the owner changes a live allocation. Every field but `allocation_id` is optional;
+/// at least one must be given. Applied in this order: `write_pool` (moved from the owner's balance into
+/// the allocation), `expiry`, `size`, `replace`, `add_blobber`; then the write pool must still cover every
+/// member filling its whole shard (docs/PROTOCOL.md section 7.2, "Changing an allocation").
+public struct UpdateAllocationPayload: Hashable, Sendable, Codable {
+    public var allocationID: AllocationID
+    /// A later expiry (Unix ms).
+    public var expiry: Int64?
+    /// The new size in bytes; the shard size follows (`ceil(size / data_shards)`).
+    public var size: UInt64?
+    /// A blobber added as one more parity shard, at the next shard index.
+    public var addBlobber: BlobberID?
+    /// A blobber replaced by another at the same shard index.
+    public var replace: BlobberReplacement?
+    /// Units added to the write pool from the owner's balance.
+    public var writePool: UInt64?
+
+    public init(
+        allocationID: AllocationID, expiry: Int64? = nil, size: UInt64? = nil, addBlobber: BlobberID? = nil,
+        replace: BlobberReplacement? = nil, writePool: UInt64? = nil
+    ) {
+        self.allocationID = allocationID
+        self.expiry = expiry
+        self.size = size
+        self.addBlobber = addBlobber
+        self.replace = replace
+        self.writePool = writePool
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case expiry, size, replace
+        case allocationID = "allocation_id"
+        case addBlobber = "add_blobber"
+        case writePool = "write_pool"
+    }
+}
+
+/// `{"from","to"}`: `to` takes `from`'s shard index and starts empty.
+public struct BlobberReplacement: Hashable, Sendable, Codable {
+    public var from: BlobberID
+    public var to: BlobberID
+    public init(from: BlobberID, to: BlobberID) {
+        self.from = from
+        self.to = to
+    }
+}
+
+/// `cancel_allocation`: the owner ends a live allocation now.
+public struct CancelAllocationPayload: Hashable, Sendable, Codable {
+    public var allocationID: AllocationID
+    public init(allocationID: AllocationID) { self.allocationID = allocationID }
+    enum CodingKeys: String, CodingKey { case allocationID = "allocation_id" }
+}
+
 /// `issue_challenge` (system): the ledger challenges `blobber_id` to prove it holds the data of
 /// `allocation_id` under `root`, the latest root it had accepted.
 public struct IssueChallengePayload: Hashable, Sendable, Codable {
