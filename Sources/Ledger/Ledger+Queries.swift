@@ -174,15 +174,16 @@ extension LedgerQueries {
         }
     }
 
-    /// The transactions of block `height` in log order (the order its `tx_root` commits to). A height
-    /// not sealed yet is `ledger.unknown_block`.
-    public func transactions(inBlock height: UInt64) async throws(LedgerError) -> [TransactionView] {
+    /// The transactions of block `height` in log order (the order its `tx_root` commits to), the first
+    /// `limit` of them. A height not sealed yet is `ledger.unknown_block`.
+    public func transactions(inBlock height: UInt64, limit: Int = .max) async throws(LedgerError) -> [TransactionView] {
         try await read { db in
             guard try LedgerLog.block(db, height: height) != nil, let stored = Int64(exactly: height) else {
                 throw LedgerError.unknownBlock(height)
             }
             return try Row.fetchAll(
-                db, sql: "SELECT * FROM transactions WHERE block = ? ORDER BY seq", arguments: [stored]
+                db, sql: "SELECT * FROM transactions WHERE block = ? ORDER BY seq LIMIT ?",
+                arguments: [stored, Int64(max(0, limit))]
             ).map { row in
                 let transaction = try StoredTransaction(row: row).transaction
                 guard let receipt = try LedgerLog.receipt(db, hash: row.hash("hash")) else {

@@ -11,8 +11,11 @@ import StorageProtocol
 /// Read-only, built from the same queries as the JSON API.
 struct ExplorerController<Context: RequestContext>: Sendable {
     let ledger: Ledger
-    /// Blocks shown on the first page.
+    /// Blocks shown on the first page, transactions shown per block there and on a block's own page
+    /// (a block of chain submissions can hold thousands; the rest is counted and linked).
     static var recentBlocks: Int { 20 }
+    static var perBlock: Int { 25 }
+    static var perBlockPage: Int { 1000 }
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get { _, _ in try await page("Ledger", "overview") { try await overview() } }
@@ -88,7 +91,8 @@ struct ExplorerController<Context: RequestContext>: Sendable {
         let supply = try await ledger.supplyTotals()
         var blocks: [[String: Any]] = []
         for block in try await ledger.recentBlocks(limit: Self.recentBlocks) {
-            blocks.append(Self.row(block, transactions: try await ledger.transactions(inBlock: block.height)))
+            let shown = try await ledger.transactions(inBlock: block.height, limit: Self.perBlock)
+            blocks.append(Self.row(block, transactions: shown))
         }
         return [
             "height": info.height, "publicKey": info.publicKey.hex,
@@ -104,7 +108,7 @@ struct ExplorerController<Context: RequestContext>: Sendable {
 
     private func block(_ height: UInt64) async throws -> [String: Any] {
         let block = try await ledger.block(height: height)
-        var row = Self.row(block, transactions: try await ledger.transactions(inBlock: height))
+        var row = Self.row(block, transactions: try await ledger.transactions(inBlock: height, limit: Self.perBlockPage))
         row["previous"] = height > 0 ? "\(height - 1)" : nil
         row["previousHash"] = block.previousHash.hex
         row["txRoot"] = block.txRoot.hex
@@ -144,9 +148,12 @@ struct ExplorerController<Context: RequestContext>: Sendable {
 
     // MARK: Rows
 
+    /// A block with the first of its transactions; `more` counts the rest.
     private static func row(_ block: Block, transactions: [TransactionView]) -> [String: Any] {
-        [
+        let more = Int(block.txCount) - transactions.count
+        return [
             "height": block.height, "hash": block.hash.hex, "time": time(block.timestamp), "txCount": block.txCount,
+            "more": more > 0 ? "\(more)" : nil as String? as Any,
             "transactions": transactions.map { view -> [String: Any] in
                 let tx = view.transaction
                 let hash = tx.hash

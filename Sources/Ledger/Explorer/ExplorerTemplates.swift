@@ -47,7 +47,8 @@ enum ExplorerTemplates {
             <table><tr><th colspan="4">Block <a href="/explorer/blocks/{{height}}">{{height}}</a> · {{time}}
             · {{txCount}} transactions · <code>{{hash}}</code></th></tr>
             {{#transactions}}<tr><td>{{kind}}</td><td><a href="/explorer/transactions/{{hash}}"><code>{{short}}</code></a></td>
-            <td>from <code>{{sender}}</code></td><td>{{summary}}</td></tr>{{/transactions}}</table>
+            <td>from <code>{{sender}}</code></td><td>{{summary}}</td></tr>{{/transactions}}
+            {{#more}}<tr><td colspan="4"><a href="/explorer/blocks/{{height}}">{{more}} more</a></td></tr>{{/more}}</table>
             """,
         "block": """
             <dl><dt>Height</dt><dd>{{height}}</dd><dt>Hash</dt><dd><code>{{hash}}</code></dd>
