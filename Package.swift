@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Blobber", targets: ["Blobber"]),
         .library(name: "Client", targets: ["Client"]),
+        .library(name: "LedgerAPI", targets: ["LedgerAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -46,11 +47,19 @@ let package = Package(
         // What every party agrees on: keys, IDs, signatures, write markers, stripe encryption, error codes.
         .target(name: "StorageProtocol", dependencies: ["Merkle", "CSodium", "COpenSSLCrypto"]),
 
+        // The ledger as blobbers and clients ask it: one protocol, one HTTP implementation.
+        .target(
+            name: "LedgerAPI",
+            dependencies: [
+                "StorageProtocol", "Merkle",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
+
         // The ledger: hash-chained log in SQLite, marker-chain verification, challenges, payments, HTTP API.
         .target(
             name: "Ledger",
             dependencies: [
-                "StorageProtocol", "Merkle",
+                "StorageProtocol", "Merkle", "LedgerAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -74,7 +83,7 @@ let package = Package(
         .target(
             name: "Blobber",
             dependencies: [
-                "StorageProtocol", "Merkle",
+                "StorageProtocol", "Merkle", "LedgerAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -100,7 +109,7 @@ let package = Package(
         .target(
             name: "Client",
             dependencies: [
-                "StorageProtocol", "Merkle", "Erasure",
+                "StorageProtocol", "Merkle", "Erasure", "LedgerAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
