@@ -145,6 +145,7 @@ let package = Package(
             name: "LedgerTests",
             dependencies: [
                 "TestProcesses",
+                "LedgerAPI",
                 "Ledger", "StorageProtocol", "Merkle", "LedgerCommand",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -155,6 +156,7 @@ let package = Package(
             name: "BlobberTests",
             dependencies: [
                 "TestProcesses",
+                "LedgerAPI",
                 "Blobber", "StorageProtocol", "Merkle", "BlobberCommand", "LedgerCommand", "Ledger",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -166,7 +168,8 @@ let package = Package(
             name: "ClientTests",
             dependencies: [
                 "TestProcesses",
-                "Client", "StorageProtocol", "Merkle", "Erasure", "BlobCommand", "BlobberCommand", "LedgerCommand",
+                "LedgerAPI",
+                "Client", "StorageProtocol", "Merkle", "Erasure", "BlobCommand", "BlobberCommand", "LedgerCommand", "Ledger",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
