@@ -169,7 +169,8 @@ let package = Package(
             dependencies: [
                 "TestProcesses",
                 "LedgerAPI",
-                "Client", "StorageProtocol", "Merkle", "Erasure", "BlobCommand", "BlobberCommand", "LedgerCommand", "Ledger",
+                "Client", "StorageProtocol", "Merkle", "Erasure", "BlobCommand", "BlobberCommand", "LedgerCommand",
+                "Ledger",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

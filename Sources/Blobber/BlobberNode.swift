@@ -30,7 +30,8 @@ public final class BlobberNode: Sendable {
     /// Opens (creating if needed) the data folder: key, database, and collects orphan shard files.
     /// `ledger` defaults to `HTTPLedger` at `configuration.ledgerURL`.
     public init(
-        configuration: BlobberConfiguration, ledger: (any LedgerAccess)? = nil, logger: Logger = Logger(label: "blobber")
+        configuration: BlobberConfiguration, ledger: (any LedgerAccess)? = nil,
+        logger: Logger = Logger(label: "blobber")
     ) throws {
         self.configuration = configuration
         self.logger = logger
@@ -68,8 +69,8 @@ public final class BlobberNode: Sendable {
         if let store = stores.withLock({ $0[id] }) { return store }
         if try database.allocation(id, blobber: blobberID) == nil {
             let ledger = self.ledger
-            guard let view = try await askLedger({ () async throws(LedgerAccessError) in try await ledger.allocation(id) })
-            else { throw BlobberError.unknownAllocation(id) }
+            let known = try await askLedger { () async throws(LedgerAccessError) in try await ledger.allocation(id) }
+            guard let view = known else { throw BlobberError.unknownAllocation(id) }
             guard view.blobbers.contains(where: { $0.blobberID == blobberID }) else {
                 throw BlobberError.notABlobber(id)
             }
@@ -101,7 +102,9 @@ public final class BlobberNode: Sendable {
             return
         }
         if configuration.faucet {
-            let balance = try await askLedger { () async throws(LedgerAccessError) in try await ledger.balance(of: key.id) }
+            let balance = try await askLedger { () async throws(LedgerAccessError) in
+                try await ledger.balance(of: key.id)
+            }
             if balance < configuration.stake {
                 let faucet = LedgerTransaction.make(
                     .faucet, payload: FaucetPayload(amount: configuration.stake - balance), key: key,
@@ -109,7 +112,8 @@ public final class BlobberNode: Sendable {
                 do throws(LedgerAccessError) {
                     _ = try await ledger.submit(faucet)
                 } catch .refused(_, let error) {
-                    throw BlobberError.ledgerUnreachable("the faucet refused the stake: \(error.code): \(error.message)")
+                    throw BlobberError.ledgerUnreachable(
+                        "the faucet refused the stake: \(error.code): \(error.message)")
                 } catch {
                     throw BlobberError(ledger: error)
                 }

@@ -65,7 +65,8 @@ public struct LedgerClient: Sendable {
         case .unreachable(_, let reason): .ledgerUnreachable(url: baseURL, reason: reason)
         case .undecodable(_, let reason):
             .ledgerUnreachable(url: baseURL, reason: "the answer is not the expected JSON: \(reason)")
-        case .badStatus(let status, _): .ledgerRefused(code: "http.\(status)", message: "HTTP \(status) from \(baseURL)")
+        case .badStatus(let status, _):
+            .ledgerRefused(code: "http.\(status)", message: "HTTP \(status) from \(baseURL)")
         case .refused(_, let body): .ledgerRefused(code: body.code, message: body.message)
         }
     }

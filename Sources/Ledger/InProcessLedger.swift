@@ -43,14 +43,16 @@ public struct InProcessLedger: LedgerAccess {
     }
 
     public func openChallenges(for blobber: BlobberID) async throws(LedgerAccessError) -> [ChallengeRecord] {
-        try await answer { () async throws(LedgerError) in try await ledger.challenges(blobber: blobber, status: .open) }
+        try await answer { () async throws(LedgerError) in try await ledger.challenges(blobber: blobber, status: .open)
+        }
     }
 
     /// The transaction goes through its JSON encoding first, so the ledger sees what a server would decode.
     public func submit(_ transaction: LedgerTransaction) async throws(LedgerAccessError) -> TransactionReceipt {
         let decoded: LedgerTransaction
         do {
-            decoded = try JSONDecoder().decode(LedgerTransaction.self, from: Data(TransactionCoding.encode(transaction)))
+            decoded = try JSONDecoder().decode(
+                LedgerTransaction.self, from: Data(TransactionCoding.encode(transaction)))
         } catch {
             throw Self.refusal(.transaction(.malformed(reason: "transaction: \(error)")))
         }

@@ -111,7 +111,8 @@ import Testing
             chainSize: head.chainSize + UInt64(ShardTree.blockSize),
             chainHash: WriteMarker.chainHash(previous: head.chainHash, root: trie.root), timestamp: now
         ).signed(with: owner)
-        _ = try await store.commit(CommitRequest(changes: [.put(uploadID: "u1", entry: entry)], marker: marker), now: now)
+        _ = try await store.commit(
+            CommitRequest(changes: [.put(uploadID: "u1", entry: entry)], marker: marker), now: now)
         #expect(try database.pendingCount() == 1)
 
         let logger = Self.quiet

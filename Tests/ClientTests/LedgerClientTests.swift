@@ -40,14 +40,20 @@ import Testing
         let unknown = AllocationID(SHA256.hash(Array("no such allocation".utf8)))
         // An account that never held anything has 0; an unknown allocation is the ledger's refusal.
         #expect(try await ledger.balance(of: owner.id) == 0)
-        await #expect(throws: ClientError.ledgerRefused(code: "ledger.unknown_allocation", message: "no allocation \(unknown)")) {
+        await #expect(
+            throws: ClientError.ledgerRefused(code: "ledger.unknown_allocation", message: "no allocation \(unknown)")
+        ) {
             try await ledger.allocation(unknown)
         }
 
         _ = try await ledger.submit(.faucet, FaucetPayload(amount: 100 * Token.unitsPerToken), key: owner)
         #expect(try await ledger.balance(of: owner.id) == 100 * Token.unitsPerToken)
         let blobbers = try await AllocCommandTests.registerBlobbers(2, ledger: ledger, regions: ["eu"])
-        await #expect(throws: ClientError.ledgerRefused(code: "ledger.already_registered", message: "blobber \(blobbers[0].publicKey.blobberID) is already registered")) {
+        await #expect(
+            throws: ClientError.ledgerRefused(
+                code: "ledger.already_registered",
+                message: "blobber \(blobbers[0].publicKey.blobberID) is already registered")
+        ) {
             try await ledger.submit(
                 .registerBlobber,
                 RegisterBlobberPayload(
