@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Blobber", targets: ["Blobber"]),
         .library(name: "Client", targets: ["Client"]),
+        .library(name: "LedgerAPI", targets: ["LedgerAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -47,11 +48,19 @@ let package = Package(
         // What every party agrees on: keys, IDs, signatures, write markers, stripe encryption, error codes.
         .target(name: "StorageProtocol", dependencies: ["Merkle", "CSodium", "COpenSSLCrypto"]),
 
+        // The ledger as blobbers and clients ask it: one protocol, one HTTP implementation.
+        .target(
+            name: "LedgerAPI",
+            dependencies: [
+                "StorageProtocol", "Merkle",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
+
         // The ledger: hash-chained log in SQLite, marker-chain verification, challenges, payments, HTTP API.
         .target(
             name: "Ledger",
             dependencies: [
-                "StorageProtocol", "Merkle",
+                "StorageProtocol", "Merkle", "LedgerAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -74,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "LedgerCommand",
             dependencies: [
-                "Ledger", "StorageProtocol", "Merkle", "ServerRuntime",
+                "Ledger", "Bench", "StorageProtocol", "Merkle", "ServerRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -86,7 +95,7 @@ let package = Package(
         .target(
             name: "Blobber",
             dependencies: [
-                "StorageProtocol", "Merkle",
+                "StorageProtocol", "Merkle", "LedgerAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -99,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "BlobberCommand",
             dependencies: [
-                "Blobber", "StorageProtocol", "Merkle",
+                "Blobber", "Bench", "StorageProtocol", "Merkle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -112,15 +121,23 @@ let package = Package(
         .target(
             name: "Client",
             dependencies: [
-                "StorageProtocol", "Merkle", "Erasure",
+                "StorageProtocol", "Merkle", "Erasure", "LedgerAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "BlobCommand",
             dependencies: [
-                "Client", "Merkle", "Erasure", "StorageProtocol", "CISAL", "CSodium",
+                "Client", "Bench", "Merkle", "Erasure", "StorageProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // What `blob bench`, `blobber bench` and `ledger bench` measure: the libraries hold no benchmark code.
+        .target(
+            name: "Bench",
+            dependencies: [
+                "Blobber", "Ledger", "Client", "Merkle", "Erasure", "StorageProtocol", "CISAL", "CSodium",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
 
         // Child processes for the multi-process tests: spawned and reaped by PID, bounded waits.
@@ -140,6 +157,7 @@ let package = Package(
             name: "LedgerTests",
             dependencies: [
                 "TestProcesses",
+                "LedgerAPI",
                 "Ledger", "StorageProtocol", "Merkle", "LedgerCommand",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -150,6 +168,7 @@ let package = Package(
             name: "BlobberTests",
             dependencies: [
                 "TestProcesses",
+                "LedgerAPI",
                 "Blobber", "StorageProtocol", "Merkle", "BlobberCommand", "LedgerCommand", "Ledger",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -161,7 +180,9 @@ let package = Package(
             name: "ClientTests",
             dependencies: [
                 "TestProcesses",
+                "LedgerAPI",
                 "Client", "StorageProtocol", "Merkle", "Erasure", "BlobCommand", "BlobberCommand", "LedgerCommand",
+                "Ledger",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

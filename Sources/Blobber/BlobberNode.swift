@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+public import LedgerAPI
 public import Logging
 public import Merkle
 public import StorageProtocol
@@ -13,7 +14,7 @@ public final class BlobberNode: Sendable {
     public let database: BlobberDatabase
     public let shards: ShardStore
     public let stager: UploadStager
-    public let ledger: LedgerClient
+    public let ledger: any LedgerAccess
     public let logger: Logger
     let replay: ReplayGuard
     /// When this process started (Unix ms): the replay guard lives in memory, so a request signed
@@ -27,7 +28,11 @@ public final class BlobberNode: Sendable {
     public var blobberID: BlobberID { key.publicKey.blobberID }
 
     /// Opens (creating if needed) the data folder: key, database, and collects orphan shard files.
-    public init(configuration: BlobberConfiguration, logger: Logger = Logger(label: "blobber")) throws {
+    /// `ledger` defaults to `HTTPLedger` at `configuration.ledgerURL`.
+    public init(
+        configuration: BlobberConfiguration, ledger: (any LedgerAccess)? = nil,
+        logger: Logger = Logger(label: "blobber")
+    ) throws {
         self.configuration = configuration
         self.logger = logger
         let directory = configuration.dataDirectory
@@ -36,7 +41,7 @@ public final class BlobberNode: Sendable {
         database = try BlobberDatabase(path: directory + "/blobber.sqlite")
         shards = ShardStore(root: directory)
         stager = UploadStager(store: shards, maxReceiving: configuration.maxReceivingUploads)
-        ledger = LedgerClient(baseURL: configuration.ledgerURL)
+        self.ledger = ledger ?? HTTPLedger(baseURL: configuration.ledgerURL)
         replay = ReplayGuard(window: Int64(configuration.requestWindow * 1000))
         startedAt = Self.now()
         BlobberMetrics.register()
@@ -63,7 +68,9 @@ public final class BlobberNode: Sendable {
     public func store(for id: AllocationID) async throws -> AllocationStore {
         if let store = stores.withLock({ $0[id] }) { return store }
         if try database.allocation(id, blobber: blobberID) == nil {
-            guard let view = try await ledger.allocation(id) else { throw BlobberError.unknownAllocation(id) }
+            let ledger = self.ledger
+            let known = try await askLedger { () async throws(LedgerAccessError) in try await ledger.allocation(id) }
+            guard let view = known else { throw BlobberError.unknownAllocation(id) }
             guard view.blobbers.contains(where: { $0.blobberID == blobberID }) else {
                 throw BlobberError.notABlobber(id)
             }
@@ -89,18 +96,26 @@ public final class BlobberNode: Sendable {
     /// ledger's faucet.
     public func registerIfNeeded(url: String) async throws {
         registration.withLock { $0.url = url }
-        if try await ledger.blobber(blobberID) != nil {
+        let (ledger, blobberID, key) = (self.ledger, self.blobberID, self.key)
+        if try await askLedger({ () async throws(LedgerAccessError) in try await ledger.blobber(blobberID) }) != nil {
             registration.withLock { $0.done = true }
             return
         }
         if configuration.faucet {
-            let balance = try await ledger.balance(of: key.id)
+            let balance = try await askLedger { () async throws(LedgerAccessError) in
+                try await ledger.balance(of: key.id)
+            }
             if balance < configuration.stake {
                 let faucet = LedgerTransaction.make(
                     .faucet, payload: FaucetPayload(amount: configuration.stake - balance), key: key,
                     nonce: UInt64.random(in: 0...UInt64.max), timestamp: Self.now())
-                if case .refused(_, let error) = try await ledger.submit(faucet) {
-                    throw BlobberError.ledgerUnreachable("the faucet refused the stake: \(error.code): \(error.message)")
+                do throws(LedgerAccessError) {
+                    _ = try await ledger.submit(faucet)
+                } catch .refused(_, let error) {
+                    throw BlobberError.ledgerUnreachable(
+                        "the faucet refused the stake: \(error.code): \(error.message)")
+                } catch {
+                    throw BlobberError(ledger: error)
                 }
             }
         }
@@ -110,14 +125,16 @@ public final class BlobberNode: Sendable {
         let transaction = LedgerTransaction.make(
             .registerBlobber, payload: payload, key: key, nonce: UInt64.random(in: 0...UInt64.max),
             timestamp: Self.now())
-        switch try await ledger.submit(transaction) {
-        case .ok:
+        do throws(LedgerAccessError) {
+            _ = try await ledger.submit(transaction)
             registration.withLock { $0.done = true }
             logger.info("registered on the ledger", metadata: ["blobber.id": "\(blobberID)", "blobber.url": "\(url)"])
-        case .refused(_, let error) where error.code == "ledger.already_registered":
+        } catch .refused(_, let error) where error.code == "ledger.already_registered" {
             registration.withLock { $0.done = true }
-        case .refused(_, let error):
+        } catch .refused(_, let error) {
             throw BlobberError.ledgerUnreachable("registration refused: \(error.code): \(error.message)")
+        } catch {
+            throw BlobberError(ledger: error)
         }
     }
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Blobber
+import Bench
 import Foundation
 
 struct BenchCommand: AsyncParsableCommand {

@@ -1,37 +1,45 @@
-public import AsyncHTTPClient
 import Foundation
+public import LedgerAPI
 public import Merkle
 import NIOCore
-import NIOHTTP1
 public import StorageProtocol
 
-/// The ledger's HTTP API (docs/PROTOCOL.md section 7): reads and signed transactions.
+/// The ledger as the client asks it (docs/PROTOCOL.md section 7): any `LedgerAccess` (`HTTPLedger` from
+/// a URL), with its errors as the client's — `client.ledger_unreachable` when there is no answer, the
+/// ledger's own code when it refuses.
 public struct LedgerClient: Sendable {
+    /// The URL named in `client.ledger_unreachable`.
     public let baseURL: String
-    let transport: HTTPTransport
+    public let access: any LedgerAccess
 
+    /// Reads answer in milliseconds; the client's HTTP pool retries a refused connection until the
+    /// deadline, so a short one (5 s) is what makes a dead ledger fail fast. Transactions get 15 s.
     public init(baseURL: String, transport: HTTPTransport = HTTPTransport()) {
-        var url = baseURL
-        while url.hasSuffix("/") { url.removeLast() }
-        self.baseURL = url
-        self.transport = transport
+        let http = HTTPLedger(
+            baseURL: baseURL, client: transport.client, readTimeout: .seconds(5), submitTimeout: .seconds(15))
+        self.init(http, baseURL: http.baseURL)
+    }
+
+    /// Over `access` (an in-process ledger in tests); `baseURL` names it in errors.
+    public init(_ access: any LedgerAccess, baseURL: String) {
+        self.access = access
+        self.baseURL = baseURL
     }
 
     public func blobbers() async throws(ClientError) -> [BlobberRecord] {
-        try await get("/v1/blobbers", as: [BlobberRecord].self)
+        try await asking { () async throws(LedgerAccessError) in try await access.blobbers() }
     }
 
+    /// The allocation; `ledger.unknown_allocation` when the ledger does not know it.
     public func allocation(_ id: AllocationID) async throws(ClientError) -> AllocationView {
-        try await get("/v1/allocations/\(id.hex)", as: AllocationView.self)
+        let view = try await asking { () async throws(LedgerAccessError) in try await access.allocation(id) }
+        guard let view else { throw .ledgerRefused(code: "ledger.unknown_allocation", message: "no allocation \(id)") }
+        return view
     }
 
     /// The balance in units; 0 for an account that never held anything.
     public func balance(of id: Hash) async throws(ClientError) -> UInt64 {
-        do {
-            return try await get("/v1/accounts/\(id.hex)", as: AccountView.self).balance
-        } catch .ledgerRefused(let code, _) where code == "ledger.unknown_account" {
-            return 0
-        }
+        try await asking { () async throws(LedgerAccessError) in try await access.balance(of: id) }
     }
 
     /// Signs and submits a transaction of `kind`.
@@ -40,38 +48,26 @@ public struct LedgerClient: Sendable {
     {
         let transaction = LedgerTransaction.make(
             kind, payload: payload, key: key, nonce: UInt64.random(in: 0...UInt64.max), timestamp: Clock.nowMillis)
-        var request = HTTPClientRequest(url: baseURL + "/v1/transactions")
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: TransactionCoding.encode(transaction)))
-        return try await decode(try await send(request, timeout: .seconds(15)), as: TransactionReceipt.self)
+        return try await asking { () async throws(LedgerAccessError) in try await access.submit(transaction) }
     }
 
-    /// Reads answer in milliseconds; the client's HTTP pool retries a refused connection until the
-    /// deadline, so a short one is what makes a dead ledger fail fast.
-    func get<T: Decodable>(_ path: String, as type: T.Type) async throws(ClientError) -> T {
-        try await decode(try await send(HTTPClientRequest(url: baseURL + path), timeout: .seconds(5)), as: type)
-    }
-
-    private func send(_ request: HTTPClientRequest, timeout: TimeAmount) async throws(ClientError) -> HTTPReply {
-        do {
-            return try await transport.send(request, timeout: timeout)
+    /// Runs one question, its errors as the client's.
+    private func asking<T>(_ question: () async throws(LedgerAccessError) -> T) async throws(ClientError) -> T {
+        do throws(LedgerAccessError) {
+            return try await question()
         } catch {
-            throw .ledgerUnreachable(url: baseURL, reason: "\(error)")
+            throw clientError(error)
         }
     }
 
-    private func decode<T: Decodable>(_ reply: HTTPReply, as type: T.Type) throws(ClientError) -> T {
-        guard reply.status == 200 else {
-            if let body = try? reply.decode(LedgerErrorBody.self) {
-                throw .ledgerRefused(code: body.code, message: body.message)
-            }
-            throw .ledgerRefused(code: "http.\(reply.status)", message: "HTTP \(reply.status) from \(baseURL)")
-        }
-        do {
-            return try reply.decode(type)
-        } catch {
-            throw .ledgerUnreachable(url: baseURL, reason: "the answer is not the expected JSON: \(error)")
+    func clientError(_ error: LedgerAccessError) -> ClientError {
+        switch error {
+        case .unreachable(_, let reason): .ledgerUnreachable(url: baseURL, reason: reason)
+        case .undecodable(_, let reason):
+            .ledgerUnreachable(url: baseURL, reason: "the answer is not the expected JSON: \(reason)")
+        case .badStatus(let status, _):
+            .ledgerRefused(code: "http.\(status)", message: "HTTP \(status) from \(baseURL)")
+        case .refused(_, let body): .ledgerRefused(code: body.code, message: body.message)
         }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Ledger
+import Bench
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

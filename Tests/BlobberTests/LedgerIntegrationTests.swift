@@ -29,7 +29,7 @@ struct LedgerIntegrationTests {
         var owner = start
         var blobber = firstBlobber
         // The blobber registered itself with its URL.
-        let record = try await call(.GET, ledger.url + "/v1/blobbers/\(blobber.id.hex)").decode(BlobberRecord.self)
+        let record = try #require(try await ledger.blobber(blobber.id))
         #expect(record.url == blobber.url)
 
         try await owner.put("/a", blocks: 2, seed: 1)
@@ -128,10 +128,10 @@ extension LedgerIntegrationTests {
         let blobber = try await TestBlobber.start(ledger: ledger.url)
         ledger = try await TestLedger.start(directory: ledger.directory, port: port)
         let registered = try await eventually(timeout: 45) {
-            try await call(.GET, ledger.url + "/v1/blobbers/\(blobber.id.hex)").status == 200
+            try await ledger.blobber(blobber.id) != nil
         }
         #expect(registered)
-        let record = try await call(.GET, ledger.url + "/v1/blobbers/\(blobber.id.hex)").decode(BlobberRecord.self)
+        let record = try #require(try await ledger.blobber(blobber.id))
         #expect(record.url == blobber.url)
         await stopAll(ledger, blobber)
     }

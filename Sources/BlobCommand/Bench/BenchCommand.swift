@@ -1,8 +1,69 @@
 import ArgumentParser
+import Bench
+import Client
+import Foundation
 
+/// `blob bench`: the subcommands parse their options and call the Bench target, which measures.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the system's speed; release builds only give meaningful figures.",
         subcommands: [CodecBench.self, UploadBench.self])
+}
+
+/// `blob bench codec`: the per-core speed of every primitive on the data path, each next to the raw
+/// library figure it is held against (measured by `Bench.CodecMeasurements`).
+struct CodecBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "codec",
+        abstract: "Measure erasure coding, hashing, the allocation trie, signatures and encryption on one core.")
+
+    @Flag(help: "Print one JSON object per line.")
+    var json = false
+
+    @Option(help: "Seconds to spend on each measurement.")
+    var seconds: Double = 1.5
+
+    func validate() throws {
+        guard seconds > 0, seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60]") }
+    }
+
+    func run() throws {
+        for measurement in CodecMeasurements(seconds: seconds).all {
+            let result = measurement()
+            print(result.printed(json: json))
+        }
+    }
+}
+
+/// `blob bench upload`: end-to-end figures against a running network (scripts/bench-client.sh starts
+/// one), measured by `Bench.UploadBenchmark`.
+struct UploadBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upload", abstract: "Upload and download one file through the default allocation and time both.")
+
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "File size, e.g. 1GiB.") var size: String = "1GiB"
+    @Option(help: "Allocation id (default: the default allocation).") var alloc: String?
+    @Option(help: "An allocation with one slow blobber: the same download there gives download_slow_blobber_ratio.")
+    var slowAlloc: String?
+    @Option(help: "Folder for the temporary file (default: the system's).") var scratch: String?
+
+    func validate() throws {
+        guard Sizes.parseBytes(size) ?? 0 > 0 else { throw ValidationError("--size must be like 1GiB") }
+    }
+
+    func run() async throws {
+        try await runCommand(options, text: UploadBenchmark.text) { context throws(ClientError) in
+            let session = try await context.session(alloc)
+            let slowContext = context
+            return try await UploadBenchmark.run(
+                bytes: Sizes.parseBytes(size)!, scratch: scratch ?? FileManager.default.temporaryDirectory.path,
+                session: session
+            ) { () async throws(ClientError) -> AllocationSession? in
+                guard let slowAlloc else { return nil }
+                return try await slowContext.session(slowAlloc)
+            }
+        }
+    }
 }

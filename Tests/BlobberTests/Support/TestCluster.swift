@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import LedgerAPI
 import Merkle
 import NIOCore
 import NIOHTTP1
@@ -70,19 +71,20 @@ final class TestLedger: Sendable {
         self.directory = directory
     }
 
+    /// The ledger through the blobbers' own ledger client.
+    var access: HTTPLedger { HTTPLedger(baseURL: url) }
+
     @discardableResult
     func submit(_ kind: TransactionKind, _ payload: some Encodable, by key: SigningKey) async throws
         -> TransactionReceipt
     {
         let tx = LedgerTransaction.make(
             kind, payload: payload, key: key, nonce: .random(in: 0...UInt64.max), timestamp: nowMillis())
-        let reply = try await call(
-            .POST, url + "/v1/transactions", body: TransactionCoding.encode(tx),
-            headers: [("content-type", "application/json")])
-        guard reply.status == 200 else {
-            throw TestFailure("\(kind) refused: \(String(decoding: reply.body, as: UTF8.self))")
+        do throws(LedgerAccessError) {
+            return try await access.submit(tx)
+        } catch {
+            throw TestFailure("\(kind) refused: \(error)")
         }
-        return try reply.decode(TransactionReceipt.self)
     }
 
     func fund(_ key: SigningKey, _ amount: UInt64 = 1_000_000_000_000) async throws {
@@ -102,7 +104,13 @@ final class TestLedger: Sendable {
     }
 
     func allocation(_ id: AllocationID) async throws -> AllocationView {
-        try await call(.GET, url + "/v1/allocations/\(id.hex)").decode(AllocationView.self)
+        guard let view = try await access.allocation(id) else { throw TestFailure("the ledger has no allocation \(id)") }
+        return view
+    }
+
+    /// The blobber's record, nil until it registered.
+    func blobber(_ id: BlobberID) async throws -> BlobberRecord? {
+        try await access.blobber(id)
     }
 
     func challenges(blobber: BlobberID, status: String) async throws -> [ChallengeRecord] {

@@ -1,12 +1,19 @@
 import Foundation
 
 /// One measured figure, printed as a JSON line `{"name": ..., "value": ..., "unit": ...}`.
-struct BenchResult: Codable, Sendable {
-    var name: String
-    var value: Double
-    var unit: String
+public struct BenchResult: Codable, Sendable {
+    public var name: String
+    public var value: Double
+    public var unit: String
 
-    func printed(json: Bool) -> String {
+    public init(name: String, value: Double, unit: String) {
+        self.name = name
+        self.value = value
+        self.unit = unit
+    }
+
+    /// The line `blob bench` prints: the JSON object, or the name padded to 24 columns, the value and the unit.
+    public func printed(json: Bool) -> String {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

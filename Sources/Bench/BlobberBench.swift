@@ -1,5 +1,5 @@
+import Blobber
 import Foundation
-import GRDB
 import Merkle
 import NIOCore
 import StorageProtocol
@@ -50,7 +50,7 @@ public enum BlobberBench {
             continuation.finish()
         }
         let start = ContinuousClock.now
-        let status = try await stager.receive(
+        let status = try await stager.stage(
             allocation, upload: "bench", shardSize: total, offset: 0, freeShare: total, body: body)
         let seconds = Self.seconds(ContinuousClock.now - start)
         precondition(status.complete)
@@ -74,7 +74,7 @@ public enum BlobberBench {
             id: AllocationID(SHA256.hash(Array("bench-\(existingFiles)".utf8))), blobberID: blobber.publicKey.blobberID,
             ownerKey: owner.publicKey, dataShards: 1, size: 1 << 50, share: 1 << 50, createdAt: now - 1000,
             expiry: now + 3_600_000)
-        try database.insertAllocation(info)
+        try database.seedAllocation(info)
 
         // Seed `existingFiles` entries sharing one stored block, as one signed commit (sequence 1).
         let block = ByteBuffer(repeating: 7, count: ShardTree.blockSize)
@@ -82,12 +82,12 @@ public enum BlobberBench {
             let body = AsyncStream<ByteBuffer> {
                 $0.yield(block); $0.finish()
             }
-            let status = try await stager.receive(
+            let status = try await stager.stage(
                 info.id, upload: id, shardSize: UInt64(ShardTree.blockSize), offset: 0, freeShare: .max, body: body)
             return status.shardRoot!
         }
         let seedRoot = try await stage("seed")
-        try shards.promote(info.id, uploads: [(upload: "seed", root: seedRoot)])
+        try shards.promoteStaged(info.id, uploads: [(upload: "seed", root: seedRoot)])
         let entries = (0..<existingFiles).map { index in
             FileEntry(
                 path: "/seed/\(index / 1000)/file-\(index)", size: 1000,
@@ -102,14 +102,12 @@ public enum BlobberBench {
             allocationRoot: trie.root, previousAllocationRoot: .zero, fileMetaRoot: meta.root, size: Int64(stored),
             chainSize: stored, chainHash: WriteMarker.chainHash(previous: nil, root: trie.root), timestamp: now
         ).signed(with: owner)
-        try database.apply(
-            info.id, marker: first, fileMetaRoot: meta.root, added: entries, removedPaths: [], undoSequence: 0,
-            undoSize: 0, rollingBack: nil, now: now)
+        try database.seedCommit(info.id, marker: first, fileMetaRoot: meta.root, entries: entries, now: now)
 
-        guard let (loaded, persisted) = try database.allocation(info.id, blobber: info.blobberID) else {
-            throw BlobberError.unknownAllocation(info.id)
-        }
-        let store = try AllocationStore(info: loaded, persisted: persisted, database: database, stager: stager)
+        guard
+            let store = try AllocationStore.open(
+                info.id, blobber: info.blobberID, database: database, stager: stager)
+        else { throw BlobberError.unknownAllocation(info.id) }
         var shadow = trie
         var shadowMeta = meta
         var latencies = [Double]()

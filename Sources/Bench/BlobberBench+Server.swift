@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Blobber
 import Foundation
 import Merkle
 import NIOCore
@@ -46,7 +47,7 @@ extension BlobberBench {
             expiry: now + 3_600_000)
         do {
             let database = try BlobberDatabase(path: folder + "/blobber.sqlite")
-            try database.insertAllocation(info)
+            try database.seedAllocation(info)
         }
 
         let process = Process()

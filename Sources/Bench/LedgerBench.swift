@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import Merkle
 import StorageProtocol
 
@@ -23,6 +24,7 @@ public enum LedgerBench {
         let ledger = try Ledger.open(
             directory: directory, rules: LedgerRules(faucet: true, faucetMax: UInt64(Int64.max)),
             clock: .manual(time))
+        @discardableResult
         func submit(_ kind: TransactionKind, _ payload: some Encodable, _ key: SigningKey, nonce: UInt64) throws
             -> TransactionReceipt
         {

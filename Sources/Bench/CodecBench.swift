@@ -1,37 +1,19 @@
-import ArgumentParser
 import Erasure
 import Merkle
 import StorageProtocol
 
-/// `blob bench codec`: the per-core speed of every primitive on the data path, each next to the raw
+/// The per-core speed of every primitive on the data path (`blob bench codec`), each next to the raw
 /// library figure it is held against.
-struct CodecBench: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "codec",
-        abstract: "Measure erasure coding, hashing, the allocation trie, signatures and encryption on one core.")
+public struct CodecMeasurements: Sendable {
+    public let seconds: Double
 
-    @Flag(help: "Print one JSON object per line.")
-    var json = false
-
-    @Option(help: "Seconds to spend on each measurement.")
-    var seconds: Double = 1.5
-
-    func validate() throws {
-        guard seconds > 0, seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60]") }
+    /// `seconds`: how long each measurement runs.
+    public init(seconds: Double) {
+        self.seconds = seconds
     }
 
-    func run() throws {
-        for measurement in CodecMeasurements(seconds: seconds).all {
-            let result = measurement()
-            print(result.printed(json: json))
-        }
-    }
-}
-
-struct CodecMeasurements {
-    let seconds: Double
-
-    var all: [() -> BenchResult] {
+    /// Every measurement, in the order `blob bench codec` prints them.
+    public var all: [() -> BenchResult] {
         [
             { rsEncode(k: 4, m: 2) }, isalEncodeRaw, { rsEncode(k: 10, m: 4) }, rsReconstruct,
             shardTree, sha256Raw, trieUpdate100k, ed25519Sign, ed25519Verify, sodiumVerifyRaw, aesGCM,
@@ -91,7 +73,7 @@ struct CodecMeasurements {
         let stripe = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.shardLength, alignment: 64)
         defer { stripe.deallocate() }
         let plaintext = StripeCipher.plaintextCapacity(stripeLength: Self.shardLength)
-        stripe.copyMemory(from: UnsafeRawBufferPointer(start: benchBytes(Self.shardLength), count: Self.shardLength))
+        benchBytes(Self.shardLength).withUnsafeBytes { stripe.copyMemory(from: $0) }
         var index = 0
         // Each round seals the previous round's output again: the bytes differ, the work is the same.
         let perSecond = measureRate(seconds: seconds) {
@@ -136,7 +118,7 @@ func withPointers<R>(
 ) -> R {
     let inputPointers = inputs.map { array -> UnsafeMutableRawBufferPointer in
         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: array.count, alignment: 64)
-        copy.copyMemory(from: UnsafeRawBufferPointer(start: array, count: array.count))
+        array.withUnsafeBytes { copy.copyMemory(from: $0) }
         return copy
     }
     let outputPointers = outputs.map { UnsafeMutableRawBufferPointer.allocate(byteCount: $0.count, alignment: 64) }
