@@ -46,7 +46,7 @@ extension BlobberBench {
             expiry: now + 3_600_000)
         do {
             let database = try BlobberDatabase(path: folder + "/blobber.sqlite")
-            try database.insertAllocation(info)
+            try await database.insertAllocation(info)
         }
 
         let process = Process()

@@ -74,7 +74,7 @@ public enum BlobberBench {
             id: AllocationID(SHA256.hash(Array("bench-\(existingFiles)".utf8))), blobberID: blobber.publicKey.blobberID,
             ownerKey: owner.publicKey, dataShards: 1, size: 1 << 50, share: 1 << 50, createdAt: now - 1000,
             expiry: now + 3_600_000)
-        try database.insertAllocation(info)
+        try await database.insertAllocation(info)
 
         // Seed `existingFiles` entries sharing one stored block, as one signed commit (sequence 1).
         let block = ByteBuffer(repeating: 7, count: ShardTree.blockSize)
@@ -106,7 +106,7 @@ public enum BlobberBench {
             info.id, marker: first, fileMetaRoot: meta.root, added: entries, removedPaths: [], undoSequence: 0,
             undoSize: 0, rollingBack: nil, now: now)
 
-        guard let (loaded, persisted) = try database.allocation(info.id, blobber: info.blobberID) else {
+        guard let (loaded, persisted) = try await database.allocation(info.id, blobber: info.blobberID) else {
             throw BlobberError.unknownAllocation(info.id)
         }
         let store = try AllocationStore(info: loaded, persisted: persisted, database: database, stager: stager)
