@@ -138,38 +138,9 @@ public actor AllocationStore {
     public func commit(_ request: CommitRequest, now: Int64) async throws -> CommitResponse {
         await gate.enter()
         defer { gate.leave() }
-        guard !request.changes.isEmpty else { throw BlobberError.noChanges }
-        var seen = Set<String>()
-        var uploads = [(upload: String, root: Hash)]()
-        for change in request.changes {
-            for path in change.paths {
-                _ = try RemotePath(path)
-                guard seen.insert(path).inserted else { throw BlobberError.duplicatePath(path) }
-            }
-            if case .put(let upload, let entry) = change {
-                guard UploadStatus.isValidID(upload), let staged = try await shards.staged(info.id, upload) else {
-                    throw BlobberError.unknownUpload(upload)
-                }
-                guard staged.complete else {
-                    throw BlobberError.incompleteUpload(upload, received: staged.received, shardSize: staged.shardSize)
-                }
-                let status = staged.status(id: upload)
-                guard status.shardRoot == entry.shardRoot else {
-                    throw BlobberError.uploadMismatch(
-                        path: entry.path,
-                        reason: "shard_root \(entry.shardRoot) but the upload's is \(status.shardRoot!)")
-                }
-                guard status.blockCount == entry.blockCount else {
-                    throw BlobberError.uploadMismatch(
-                        path: entry.path,
-                        reason: "block_count \(entry.blockCount) but the upload has \(status.blockCount!)")
-                }
-                if let problem = entry.shapeProblem(dataShards: info.dataShards) {
-                    throw BlobberError.uploadMismatch(path: entry.path, reason: problem)
-                }
-                uploads.append((upload, entry.shardRoot))
-            }
-        }
+        // The staged uploads are read on the thread pool, all in one job.
+        let (info, shards) = (self.info, self.shards)
+        let uploads = try await BlockingIO.run { try Self.uploads(of: request, info: info, shards: shards) }
         let before = storedBytes
         log.removeAll()
         do {
@@ -214,6 +185,45 @@ public actor AllocationStore {
         accept(request.marker)
         return CommitResponse(
             sequence: head.sequence, allocationRoot: head.allocationRoot, fileMetaRoot: head.fileMetaRoot)
+    }
+
+    /// Checks a commit's paths and its puts' staged uploads, change by change; the uploads to promote.
+    private static func uploads(of request: CommitRequest, info: AllocationInfo, shards: ShardStore) throws
+        -> [(upload: String, root: Hash)]
+    {
+        guard !request.changes.isEmpty else { throw BlobberError.noChanges }
+        var seen = Set<String>()
+        var uploads = [(upload: String, root: Hash)]()
+        for change in request.changes {
+            for path in change.paths {
+                _ = try RemotePath(path)
+                guard seen.insert(path).inserted else { throw BlobberError.duplicatePath(path) }
+            }
+            if case .put(let upload, let entry) = change {
+                guard UploadStatus.isValidID(upload), let staged = try shards.stagedNow(info.id, upload) else {
+                    throw BlobberError.unknownUpload(upload)
+                }
+                guard staged.complete else {
+                    throw BlobberError.incompleteUpload(upload, received: staged.received, shardSize: staged.shardSize)
+                }
+                let status = staged.status(id: upload)
+                guard status.shardRoot == entry.shardRoot else {
+                    throw BlobberError.uploadMismatch(
+                        path: entry.path,
+                        reason: "shard_root \(entry.shardRoot) but the upload's is \(status.shardRoot!)")
+                }
+                guard status.blockCount == entry.blockCount else {
+                    throw BlobberError.uploadMismatch(
+                        path: entry.path,
+                        reason: "block_count \(entry.blockCount) but the upload has \(status.blockCount!)")
+                }
+                if let problem = entry.shapeProblem(dataShards: info.dataShards) {
+                    throw BlobberError.uploadMismatch(path: entry.path, reason: problem)
+                }
+                uploads.append((upload, entry.shardRoot))
+            }
+        }
+        return uploads
     }
 
     /// Restores the state before the latest commit under `marker`, which must sign exactly that state.
@@ -286,7 +296,7 @@ public actor AllocationStore {
 
     /// Drops entry versions that ended at or before `sequence` (unless the undo step needs them) and the
     /// shard files no remaining version refers to. On the actor, so it never races a commit that has
-    /// renamed its shards but not yet committed SQLite. Returns the bytes freed.
+    /// renamed its shards but not yet committed SQLite (it holds the gate). Returns the bytes freed.
     func collect(through sequence: UInt64) async throws -> UInt64 {
         await gate.enter()
         defer { gate.leave() }
@@ -359,13 +369,18 @@ public actor AllocationStore {
         guard answerTrie.root == root, let proof = answerTrie.challengeProof(seed: seed),
             let leaf = proof.trieProof.leaf, let entry = byKey[leaf.key]
         else { return nil }
-        let tree = try await shards.tree(info.id, entry.shardRoot)
         let index = Int(proof.blockIndex)
-        guard index < tree.blockCount else { return nil }
-        let block = Array(
-            try await shards.readBlocks(
-                info.id, entry.shardRoot, start: index, count: 1, allocator: ByteBufferAllocator()
-            ).readableBytesView)
+        // The shard's tree and the challenged block, read on the thread pool in one job.
+        let (id, shards) = (info.id, self.shards)
+        guard
+            let (tree, block) = try await BlockingIO.run({ () throws -> (ShardTree, [UInt8])? in
+                let tree = try shards.treeNow(id, entry.shardRoot)
+                guard index < tree.blockCount else { return nil }
+                let block = try shards.readBlocksNow(
+                    id, entry.shardRoot, start: index, count: 1, allocator: ByteBufferAllocator())
+                return (tree, Array(block.readableBytesView))
+            })
+        else { return nil }
         let blockProof = tree.proof(forBlock: index)
         return ChallengeResponsePayload(
             challengeID: challengeID, entry: entry, block: block, blockProof: blockProof, trieProof: proof)

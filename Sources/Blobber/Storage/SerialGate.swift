@@ -31,6 +31,9 @@ final class SerialGate: Sendable {
         }
     }
 
+    /// Tasks waiting to enter.
+    var waiterCount: Int { state.withLock { $0.waiting.count } }
+
     /// Frees the gate, handing it to the longest waiting task if any.
     func leave() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in

@@ -94,7 +94,7 @@ public struct ShardStore: Sendable {
         return try await BlockingIO.run { try treeNow(allocation, shardRoot) }
     }
 
-    private func treeNow(_ allocation: AllocationID, _ shardRoot: Hash) throws -> ShardTree {
+    func treeNow(_ allocation: AllocationID, _ shardRoot: Hash) throws -> ShardTree {
         try trees.tree(ShardTreeCache.Key(allocation: allocation, shardRoot: shardRoot)) {
             let tree = ShardTree(leaves: try leaves(allocation, shardRoot))
             guard tree.root == shardRoot else {
@@ -116,7 +116,7 @@ public struct ShardStore: Sendable {
         }
     }
 
-    private func readBlocksNow(
+    func readBlocksNow(
         _ allocation: AllocationID, _ shardRoot: Hash, start: Int, count: Int, allocator: ByteBufferAllocator
     ) throws -> ByteBuffer {
         let file = try ShardFile(path: shardPath(allocation, shardRoot), mode: .read)
