@@ -67,7 +67,7 @@ public final class BlobberNode: Sendable {
     /// The allocation's store: from memory, SQLite, or the ledger.
     public func store(for id: AllocationID) async throws -> AllocationStore {
         if let store = stores.withLock({ $0[id] }) { return store }
-        if try database.allocation(id, blobber: blobberID) == nil {
+        if try await database.allocation(id, blobber: blobberID) == nil {
             let ledger = self.ledger
             let known = try await askLedger { () async throws(LedgerAccessError) in try await ledger.allocation(id) }
             guard let view = known else { throw BlobberError.unknownAllocation(id) }
@@ -75,15 +75,15 @@ public final class BlobberNode: Sendable {
                 throw BlobberError.notABlobber(id)
             }
             let record = view.allocation
-            try database.insertAllocation(
+            try await database.insertAllocation(
                 AllocationInfo(
                     id: id, blobberID: blobberID, ownerKey: record.ownerKey, dataShards: record.dataShards,
                     size: record.size, share: record.shardSize, createdAt: record.createdAt, expiry: record.expiry))
         }
-        guard let (info, persisted) = try database.allocation(id, blobber: blobberID) else {
+        guard let (info, persisted) = try await database.allocation(id, blobber: blobberID) else {
             throw BlobberError.unknownAllocation(id)
         }
-        let fresh = try AllocationStore(info: info, persisted: persisted, database: database, stager: stager)
+        let fresh = try await AllocationStore.open(info: info, persisted: persisted, database: database, stager: stager)
         return stores.withLock { stores in
             if let existing = stores[id] { return existing }
             stores[id] = fresh

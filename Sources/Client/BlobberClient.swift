@@ -29,17 +29,16 @@ public struct BlobberClient: Sendable {
         self.transport = transport
     }
 
-    var prefix: String { "/v1/allocations/\(allocation.hex)" }
-
     // MARK: Writes (owner)
 
     /// Streams one shard: `body` yields its bytes in order, `length` in total (a multiple of 65 536).
     public func upload(
         uploadID: String, shardLength: UInt64, offset: UInt64 = 0, body: HTTPClientRequest.Body
     ) async throws(ClientError) -> UploadStatus {
-        let target = "\(prefix)/uploads/\(uploadID)?offset=\(offset)"
+        let route = BlobberRoute.upload(allocation: allocation, uploadID: uploadID)
+        let target = "\(route)?\(BlobberRoute.Query.offset)=\(offset)"
         var request = signed("PUT", target, body: nil)
-        request.headers.add(name: UploadStatus.shardSizeHeader, value: String(shardLength))
+        request.headers.add(name: BlobberHeader.shardSize, value: String(shardLength))
         request.headers.add(name: "content-type", value: "application/octet-stream")
         request.body = body
         let timeout = TimeAmount.seconds(60 + Int64(shardLength >> 23))  // 60 s + 1 s per 8 MiB
@@ -48,43 +47,49 @@ public struct BlobberClient: Sendable {
 
     public func uploadStatus(uploadID: String) async throws(ClientError) -> UploadStatus {
         try await decode(
-            try await send(signed("GET", "\(prefix)/uploads/\(uploadID)", body: nil)), as: UploadStatus.self)
+            try await send(signed("GET", BlobberRoute.upload(allocation: allocation, uploadID: uploadID), body: nil)),
+            as: UploadStatus.self)
     }
 
     public func dropUpload(uploadID: String) async throws(ClientError) {
-        let reply = try await send(signed("DELETE", "\(prefix)/uploads/\(uploadID)", body: []))
+        let target = BlobberRoute.upload(allocation: allocation, uploadID: uploadID)
+        let reply = try await send(signed("DELETE", target, body: []))
         guard reply.status == 200 || reply.status == 204 || reply.status == 404 else { throw refusal(reply) }
     }
 
     public func proofs(paths: [String]) async throws(ClientError) -> ProofsResponse {
-        try await postJSON("\(prefix)/proofs", ProofsRequest(paths: paths), as: ProofsResponse.self)
+        try await postJSON(
+            BlobberRoute.proofs(allocation: allocation), ProofsRequest(paths: paths), as: ProofsResponse.self)
     }
 
     public func commit(_ request: CommitRequest) async throws(ClientError) -> CommitResponse {
-        try await postJSON("\(prefix)/commit", request, as: CommitResponse.self)
+        try await postJSON(BlobberRoute.commit(allocation: allocation), request, as: CommitResponse.self)
     }
 
     public func rollback(_ marker: WriteMarker) async throws(ClientError) -> CommitResponse {
-        try await postJSON("\(prefix)/rollback", RollbackRequest(marker: marker), as: CommitResponse.self)
+        try await postJSON(
+            BlobberRoute.rollback(allocation: allocation), RollbackRequest(marker: marker), as: CommitResponse.self)
     }
 
     public func state() async throws(ClientError) -> AllocationStateResponse {
-        try await decode(try await send(signed("GET", "\(prefix)/state", body: nil)), as: AllocationStateResponse.self)
+        try await decode(
+            try await send(signed("GET", BlobberRoute.state(allocation: allocation), body: nil)),
+            as: AllocationStateResponse.self)
     }
 
     // MARK: Reads (owner or ticket)
 
     /// The entry at `path` with its proof and the latest marker; nil when the blobber has no such file.
     public func file(_ path: String) async throws(ClientError) -> FileResponse? {
-        let reply = try await send(signed("GET", "\(prefix)/file?path=\(Self.query(path))", body: nil))
+        let target = "\(BlobberRoute.file(allocation: allocation))?\(BlobberRoute.Query.path)=\(Self.query(path))"
+        let reply = try await send(signed("GET", target, body: nil))
         if reply.status == 404, (try? reply.decode(ErrorBody.self))?.code == "read.not_found" { return nil }
         return try decode(reply, as: FileResponse.self)
     }
 
     public func list(_ directory: String) async throws(ClientError) -> ListResponse {
-        try await decode(
-            try await send(signed("GET", "\(prefix)/list?path=\(Self.query(directory))", body: nil)),
-            as: ListResponse.self)
+        let target = "\(BlobberRoute.list(allocation: allocation))?\(BlobberRoute.Query.path)=\(Self.query(directory))"
+        return try await decode(try await send(signed("GET", target, body: nil)), as: ListResponse.self)
     }
 
     /// Every file entry under `directory` (ending in `/`), walking `list` through its subdirectories
@@ -106,7 +111,9 @@ public struct BlobberClient: Sendable {
     /// still to be read (`count × 65 536` bytes), so the caller can place the bytes where they belong as
     /// they arrive instead of collecting them first.
     public func openBlocks(path: String, start: Int, count: Int) async throws(ClientError) -> BlockStream {
-        let target = "\(prefix)/blocks?path=\(Self.query(path))&start=\(start)&count=\(count)"
+        let target =
+            "\(BlobberRoute.blocks(allocation: allocation))?\(BlobberRoute.Query.path)=\(Self.query(path))"
+            + "&\(BlobberRoute.Query.start)=\(start)&\(BlobberRoute.Query.count)=\(count)"
         let response: HTTPClientResponse
         do {
             response = try await transport.client.execute(signed("GET", target, body: nil), timeout: .seconds(30))
@@ -118,9 +125,10 @@ public struct BlobberClient: Sendable {
             let body = (try? await response.body.collect(upTo: HTTPTransport.maxErrorBytes)) ?? ByteBuffer()
             throw refusal(HTTPReply(status: status, headers: response.headers, body: body))
         }
-        guard let rootText = response.headers.first(name: "x-blob-shard-root"), let root = Hash(hex: rootText),
-            let countText = response.headers.first(name: "x-blob-block-count"), let leafCount = Int(countText),
-            let proofText = response.headers.first(name: "x-blob-range-proof"), let proofBytes = Hex.decode(proofText)
+        guard let rootText = response.headers.first(name: BlobberHeader.shardRoot), let root = Hash(hex: rootText),
+            let countText = response.headers.first(name: BlobberHeader.blockCount), let leafCount = Int(countText),
+            let proofText = response.headers.first(name: BlobberHeader.rangeProof),
+            let proofBytes = Hex.decode(proofText)
         else {
             throw .badAnswer(
                 blobber: blobberID,
@@ -136,7 +144,7 @@ public struct BlobberClient: Sendable {
     }
 
     public func health() async throws(ClientError) {
-        let reply = try await send(HTTPClientRequest(url: baseURL + "/health"), timeout: .seconds(5))
+        let reply = try await send(HTTPClientRequest(url: baseURL + BlobberRoute.health), timeout: .seconds(5))
         guard reply.status == 200 else { throw refusal(reply) }
     }
 
@@ -158,7 +166,7 @@ public struct BlobberClient: Sendable {
         let auth = RequestAuth.sign(
             for: blobberID, method: method, target: target, body: signedBody, timestamp: Clock.nowMillis, key: signer)
         for (name, value) in auth.headers { request.headers.add(name: name, value: value) }
-        if let ticket { request.headers.add(name: ShareTicket.header, value: Hex.encode(ClientJSON.encode(ticket))) }
+        if let ticket { request.headers.add(name: BlobberHeader.ticket, value: Hex.encode(ClientJSON.encode(ticket))) }
         if let body, !body.isEmpty {
             request.headers.add(name: "content-type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))

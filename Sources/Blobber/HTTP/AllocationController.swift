@@ -7,57 +7,60 @@ import Merkle
 import NIOCore
 import StorageProtocol
 
-private let emptyBodyDigest = SHA256.hash([UInt8]()).hex
-
-/// `/v1/allocations/{a}/…`: uploads, proofs, commit, rollback and reads (docs/PROTOCOL.md section 8).
-struct AllocationController<Context: RequestContext>: Sendable {
+/// `/v1/allocations/{a}/…`: uploads, proofs, commit, rollback and reads (docs/PROTOCOL.md section 8). Every route
+/// runs behind an `AllocationAuthenticator` and works on the allocation's store it put into the context.
+struct AllocationController: Sendable {
+    typealias Context = BlobberRequestContext
     let node: BlobberNode
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.put(":a/uploads/:u", use: upload)
-        group.get(":a/uploads/:u", use: uploadStatus)
-        group.delete(":a/uploads/:u", use: dropUpload)
-        group.post(":a/proofs", use: proofs)
-        group.post(":a/commit", use: commit)
-        group.post(":a/rollback", use: rollback)
-        group.get(":a/state", use: state)
-        group.get(":a/file", use: file)
-        group.get(":a/list", use: list)
-        group.get(":a/blocks", use: blocks)
+        let route = BlobberRoute.Pattern.self
+        group.group().add(middleware: authenticator(.streamed)).put(RouterPath(route.upload), use: upload)
+        group.group().add(middleware: authenticator(.none))
+            .get(RouterPath(route.upload), use: uploadStatus)
+            .delete(RouterPath(route.upload), use: dropUpload)
+            .get(RouterPath(route.state), use: state)
+        group.group().add(middleware: authenticator(.json))
+            .post(RouterPath(route.proofs), use: proofs)
+            .post(RouterPath(route.commit), use: commit)
+            .post(RouterPath(route.rollback), use: rollback)
+        group.group().add(middleware: authenticator(.none, readPath: { try Self.filePath($0).string }))
+            .get(RouterPath(route.file), use: file)
+        group.group().add(middleware: authenticator(.none, readPath: { try Self.directory($0) }))
+            .get(RouterPath(route.list), use: list)
+        group.group().add(middleware: authenticator(.none, readPath: { try Self.filePath($0).string }))
+            .get(RouterPath(route.blocks), use: blocks)
     }
 
-    /// Authenticates the request and finds its allocation. `body` is the collected JSON body, if any.
-    private func open(
-        _ request: Request, _ context: Context, streamed: Bool = false, readPath: String? = nil
-    ) async throws -> AllocationStore {
-        try await authenticate(request, context, json: false, streamed: streamed, readPath: readPath).store
+    private func authenticator(
+        _ body: AllocationAuthenticator.Body, readPath: (@Sendable (Request) throws -> String)? = nil
+    ) -> AllocationAuthenticator {
+        AllocationAuthenticator(node: node, body: body, readPath: readPath)
     }
 
-    /// Authenticates a request with a JSON body: the signature, time, replay and owner are checked before
-    /// the body is read, the body's digest after.
-    private func openJSON(_ request: Request, _ context: Context) async throws -> (AllocationStore, [UInt8]) {
-        let (store, auth) = try await authenticate(request, context, json: true, streamed: false, readPath: nil)
+    /// `?path=` of a file route.
+    private static func filePath(_ request: Request) throws -> RemotePath {
+        try RawQuery(request.uri.query).path(BlobberRoute.Query.path)
+    }
+
+    /// `?path=` of a listing: a directory, given with or without its final `/`.
+    private static func directory(_ request: Request) throws -> String {
+        let query = try RawQuery(request.uri.query)
+        guard let bytes = query.values[BlobberRoute.Query.path], let text = String(validating: bytes, as: UTF8.self)
+        else {
+            throw PathError.invalid("", reason: "is missing or not valid UTF-8")
+        }
+        let directory = text.hasSuffix("/") ? text : text + "/"
+        if directory != "/" { _ = try RemotePath(String(directory.dropLast())) }
+        return directory
+    }
+
+    /// The store of a route with a JSON body and that body, whose digest must be the signed one.
+    private func signedJSON(_ request: Request, _ context: Context) async throws -> (AllocationStore, [UInt8]) {
+        let grant = try context.requireGrant()
         let body = try await jsonBody(request)
-        try auth.verifyBody(body)
-        return (store, body)
-    }
-
-    private func authenticate(
-        _ request: Request, _ context: Context, json: Bool, streamed: Bool, readPath: String?
-    ) async throws -> (store: AllocationStore, auth: RequestAuth) {
-        guard let text = context.parameters.get("a"), let id = AllocationID(hex: text), text.count == 64 else {
-            throw BlobberError.malformed("the allocation id must be 64 hex digits")
-        }
-        let auth = try request.signedRequest
-        if json {
-            guard auth.bodyDigest != RequestAuth.unsignedPayload else { throw RequestAuthError.bodyNotSigned }
-        } else if !streamed, auth.bodyDigest != RequestAuth.unsignedPayload, auth.bodyDigest != emptyBodyDigest {
-            throw RequestAuthError.bodyDigestMismatch
-        }
-        try node.authenticate(auth, method: request.method.rawValue, target: request.uri.string)
-        let store = try await node.store(for: id)
-        try node.authorize(auth, info: store.info, readPath: readPath, ticket: request.header(ShareTicket.header))
-        return (store, auth)
+        try grant.auth.verifyBody(body)
+        return (grant.store, body)
     }
 
     /// Collects a JSON body up to the configured limit. A body that ends before its declared length (the
@@ -90,51 +93,48 @@ struct AllocationController<Context: RequestContext>: Sendable {
     }
 
     private func uploadID(_ context: Context) throws -> String {
-        let id = context.parameters.get("u") ?? ""
+        let id = context.parameters.get(BlobberRoute.Parameter.upload) ?? ""
         guard UploadStatus.isValidID(id) else { throw BlobberError.badUploadID(id) }
         return id
     }
 
     @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
-        let store = try await open(request, context, streamed: true)
+        let store = try context.requireGrant().store
         let upload = try uploadID(context)
-        guard let sizeText = request.header(UploadStatus.shardSizeHeader), let shardSize = UInt64(sizeText) else {
+        guard let sizeText = request.header(BlobberHeader.shardSize), let shardSize = UInt64(sizeText) else {
             throw BlobberError.badLength("x-blob-shard-size must give the shard's length")
         }
-        let offset = try RawQuery(request.uri.query).integer("offset") ?? 0
-        let stored = await store.storedBytes
-        let info = store.info
-        let status = try await node.stager.receive(
-            info.id, upload: upload, shardSize: shardSize, offset: offset,
-            freeShare: info.share > stored ? info.share - stored : 0, body: request.body,
+        let offset = try RawQuery(request.uri.query).integer(BlobberRoute.Query.offset) ?? 0
+        let status = try await store.receive(
+            upload: upload, shardSize: shardSize, offset: offset, body: request.body,
             counted: { BlobberMetrics.bytesIn.increment(by: $0) })
         return JSONResponse.make(status)
     }
 
     @Sendable func uploadStatus(_ request: Request, context: Context) async throws -> Response {
-        let store = try await open(request, context)
+        let store = try context.requireGrant().store
         let upload = try uploadID(context)
-        guard let status = try node.stager.status(store.info.id, upload) else {
+        guard let status = try await store.uploadStatus(upload) else {
             throw BlobberError.unknownUpload(upload)
         }
         return JSONResponse.make(status)
     }
 
     @Sendable func dropUpload(_ request: Request, context: Context) async throws -> Response {
-        let store = try await open(request, context)
+        let store = try context.requireGrant().store
         let upload = try uploadID(context)
-        guard try node.stager.drop(store.info.id, upload) else { throw BlobberError.unknownUpload(upload) }
+        guard try await store.dropUpload(upload) else { throw BlobberError.unknownUpload(upload) }
         return JSONResponse.make(["dropped": upload])
     }
 
     @Sendable func proofs(_ request: Request, context: Context) async throws -> Response {
-        let (store, body) = try await openJSON(request, context)
+        let (store, body) = try await signedJSON(request, context)
         let paths = try decode(ProofsRequest.self, body).paths
         return JSONResponse.make(try await store.proofs(for: paths))
     }
 
     @Sendable func commit(_ request: Request, context: Context) async throws -> Response {
-        let (store, body) = try await openJSON(request, context)
+        let (store, body) = try await signedJSON(request, context)
         let commit = try decode(CommitRequest.self, body)
         let start = ContinuousClock.now
         let answer = try await store.commit(commit, now: BlobberNode.now())
@@ -152,7 +152,7 @@ struct AllocationController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func rollback(_ request: Request, context: Context) async throws -> Response {
-        let (store, body) = try await openJSON(request, context)
+        let (store, body) = try await signedJSON(request, context)
         let rollback = try decode(RollbackRequest.self, body)
         let answer = try await store.rollback(rollback.marker, now: BlobberNode.now())
         BlobberMetrics.rollbacks.increment()
@@ -160,66 +160,33 @@ struct AllocationController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func state(_ request: Request, context: Context) async throws -> Response {
-        let store = try await open(request, context)
-        let pending = try node.database.pendingCount(store.info.id)
-        return JSONResponse.make(await store.state(pendingMarkers: pending))
+        JSONResponse.make(try await context.requireGrant().store.state())
     }
 
     @Sendable func file(_ request: Request, context: Context) async throws -> Response {
-        let path = try RawQuery(request.uri.query).path("path")
-        let store = try await open(request, context, readPath: path.string)
-        return JSONResponse.make(try await store.file(path))
+        let path = try Self.filePath(request)
+        return JSONResponse.make(try await context.requireGrant().store.file(path))
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        let query = try RawQuery(request.uri.query)
-        guard let bytes = query.values["path"], let text = String(validating: bytes, as: UTF8.self) else {
-            throw PathError.invalid("", reason: "is missing or not valid UTF-8")
-        }
-        let directory = text.hasSuffix("/") ? text : text + "/"
-        if directory != "/" { _ = try RemotePath(String(directory.dropLast())) }
-        let store = try await open(request, context, readPath: directory)
-        let below = try node.database.entries(store.info.id, under: directory)
-        var files = [FileEntry]()
-        var directories = Set<String>()
-        for entry in below {
-            let rest = entry.path.dropFirst(directory.count)
-            if let slash = rest.firstIndex(of: "/") {
-                directories.insert(String(rest[..<slash]) + "/")
-            } else {
-                files.append(entry)
-            }
-        }
-        return JSONResponse.make(ListResponse(path: directory, files: files, directories: directories.sorted()))
+        let directory = try Self.directory(request)
+        return JSONResponse.make(try await context.requireGrant().store.listing(of: directory))
     }
 
     @Sendable func blocks(_ request: Request, context: Context) async throws -> Response {
         let query = try RawQuery(request.uri.query)
-        let path = try query.path("path")
-        let store = try await open(request, context, readPath: path.string)
+        let path = try query.path(BlobberRoute.Query.path)
+        let store = try context.requireGrant().store
         let entry = try await store.entry(path)
-        let start = try query.integer("start") ?? 0
-        let count = try query.integer("count") ?? 1
-        guard count >= 1, count <= 256 else { throw BlobberError.badRange(reason: "count must be 1 to 256") }
-        guard start < entry.blockCount, count <= entry.blockCount - start else {
-            // Neither `start + count` nor any other sum: both came off the wire.
-            throw BlobberError.badRange(reason: "\(count) blocks from \(start) run outside 0..<\(entry.blockCount)")
-        }
-        let tree = try node.shards.tree(store.info.id, entry.shardRoot)
-        guard UInt64(tree.blockCount) == entry.blockCount else {
-            throw StorageError.corrupt(path: entry.shardRoot.hex, reason: "leaf count differs from the entry")
-        }
-        let range = Int(start)..<Int(start + count)
-        let proof = tree.proof(forBlocks: range)
-        let bytes = try node.shards.readBlocks(
-            store.info.id, entry.shardRoot, start: range.lowerBound, count: range.count,
-            allocator: ByteBufferAllocator())
-        BlobberMetrics.bytesOut.increment(by: bytes.readableBytes)
+        let start = try query.integer(BlobberRoute.Query.start) ?? 0
+        let count = try query.integer(BlobberRoute.Query.count) ?? 1
+        let blocks = try await store.blocks(of: entry, start: start, count: count)
+        BlobberMetrics.bytesOut.increment(by: blocks.bytes.readableBytes)
         var headers = HTTPFields()
         headers[.contentType] = "application/octet-stream"
-        headers[HTTPField.Name("x-blob-shard-root")!] = entry.shardRoot.hex
-        headers[HTTPField.Name("x-blob-block-count")!] = String(entry.blockCount)
-        headers[HTTPField.Name("x-blob-range-proof")!] = Hex.encode(proof.serializedHashes)
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
+        headers[HTTPField.Name(BlobberHeader.shardRoot)!] = entry.shardRoot.hex
+        headers[HTTPField.Name(BlobberHeader.blockCount)!] = String(entry.blockCount)
+        headers[HTTPField.Name(BlobberHeader.rangeProof)!] = Hex.encode(blocks.proof.serializedHashes)
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: blocks.bytes))
     }
 }

@@ -17,26 +17,28 @@ public func buildBlobberApplication(
     let configuration = node.configuration
     let router = Router(context: BlobberRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
-    router.add(middleware: ErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: RequestCountMiddleware())
     if configuration.faultDelayMilliseconds > 0 {
         router.add(middleware: FaultDelayMiddleware(delay: .milliseconds(configuration.faultDelayMilliseconds)))
     }
-    router.get("health") { _, _ in JSONResponse.make(["status": "ok"]) }
-    router.get("metrics") { _, _ in
-        BlobberMetrics.diskUsed.record(node.shards.diskUsed())
+    router.get(RouterPath(BlobberRoute.health)) { _, _ in JSONResponse.make(["status": "ok"]) }
+    let shards = node.shards
+    router.get(RouterPath(BlobberRoute.metrics)) { _, _ in
+        BlobberMetrics.diskUsed.record(try await BlockingIO.run { shards.diskUsed() })
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: metricsText())))
     }
-    let v1 = router.group("v1")
-    v1.get("info") { _, _ in
-        JSONResponse.make(
+    router.get(RouterPath(BlobberRoute.info)) { _, _ in
+        let used = try await BlockingIO.run { shards.diskUsed() }
+        return JSONResponse.make(
             BlobberInfo(
                 blobberID: node.blobberID, publicKey: node.key.publicKey, capacity: configuration.capacity,
-                used: node.shards.diskUsed(), region: configuration.region))
+                used: used, region: configuration.region))
     }
-    AllocationController(node: node).addRoutes(to: v1.group("allocations"))
+    AllocationController(node: node).addRoutes(to: router.group(RouterPath(BlobberRoute.allocations)))
     let logger = node.logger
     return Application(
         router: router,
@@ -45,7 +47,8 @@ public func buildBlobberApplication(
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "blobber",
-            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: node.logger)),
+            availableConnectionsDelegate: MaximumAvailableConnections(
+                configuration.maxConnections, logger: node.logger)),
         services: [
             MarkerBatcher(node: node), ChallengeResponder(node: node), Collector(node: node),
             RegistrationRetrier(node: node),

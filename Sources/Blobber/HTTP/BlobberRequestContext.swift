@@ -1,15 +1,32 @@
 import Hummingbird
 import Logging
+import StorageProtocol
 
-/// Per-request context. Authentication happens in the handlers that need it (they need the
-/// allocation's owner to judge it), so the context only carries what Hummingbird needs and the
-/// JSON body limit.
+/// Per-request context: what Hummingbird needs, the JSON body limit, and, on the allocation routes,
+/// the verified request and its allocation (filled by `AllocationAuthenticator`).
 struct BlobberRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     var maxUploadSize: Int
+    /// Set by `AllocationAuthenticator` once the request is verified and allowed on the allocation.
+    var grant: AllocationGrant?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         maxUploadSize = 64 << 20
+        grant = nil
     }
+
+    /// The grant `AllocationAuthenticator` put here; a route without the middleware is a programming error.
+    func requireGrant() throws -> AllocationGrant {
+        guard let grant else {
+            throw ErrorAnswer(code: "internal", message: "a route without authentication", status: .internalServerError)
+        }
+        return grant
+    }
+}
+
+/// A request verified for this blobber (signature, time, replay) and allowed on its allocation.
+struct AllocationGrant: Sendable {
+    var auth: RequestAuth
+    var store: AllocationStore
 }

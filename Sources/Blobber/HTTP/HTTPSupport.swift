@@ -78,8 +78,9 @@ extension Request {
     }
 }
 
-/// Counts every request.
-struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+/// Counts every request in `blobber_requests_total` (per-route counts and durations come from Hummingbird's
+/// `MetricsMiddleware`).
+struct RequestCountMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {

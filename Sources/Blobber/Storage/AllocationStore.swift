@@ -6,6 +6,8 @@ public import StorageProtocol
 /// One allocation on this blobber: its two tries in memory (rebuilt from SQLite at start), its chain
 /// head, and its one step of undo. An actor, so commits and rollbacks of one allocation are serial;
 /// reads of the current state go through it too, and see either the state before a commit or after.
+/// Its disk and SQLite work runs off the cooperative pool; `gate` keeps each call whole across those
+/// waits, as if the actor were held.
 public actor AllocationStore {
     public let info: AllocationInfo
     let database: BlobberDatabase
@@ -20,13 +22,31 @@ public actor AllocationStore {
     public private(set) var marker: WriteMarker?
     var undoSequence: UInt64
     var undoSize: Int64
+    /// Held by every call that reads or changes the tries, entries, head or undo step.
+    let gate = SerialGate()
 
     init(info: AllocationInfo, persisted: PersistedHead, database: BlobberDatabase, stager: UploadStager) throws {
+        let current = try database.entries(info.id)
+        try self.init(info: info, persisted: persisted, current: current, database: database, stager: stager)
+    }
+
+    /// Opens the store, reading its entries from SQLite off the cooperative pool.
+    static func open(
+        info: AllocationInfo, persisted: PersistedHead, database: BlobberDatabase, stager: UploadStager
+    ) async throws -> AllocationStore {
+        let current = try await database.entries(info.id)
+        return try AllocationStore(
+            info: info, persisted: persisted, current: current, database: database, stager: stager)
+    }
+
+    private init(
+        info: AllocationInfo, persisted: PersistedHead, current: [FileEntry], database: BlobberDatabase,
+        stager: UploadStager
+    ) throws {
         self.info = info
         self.database = database
         self.stager = stager
         self.shards = stager.store
-        let current = try database.entries(info.id)
         trie = AllocationTrie(kind: .allocation, entries: current)
         metaTrie = AllocationTrie(kind: .fileMeta, entries: current)
         entries = Dictionary(uniqueKeysWithValues: current.map { ($0.key, $0) })
@@ -45,6 +65,13 @@ public actor AllocationStore {
     public var storedBytes: UInt64 { trie.totalBlocks * UInt64(ShardTree.blockSize) }
     public var fileCount: Int { entries.count }
     public var canUndo: Bool { undoSequence > 0 }
+
+    /// `storedBytes` outside any commit or rollback.
+    func settledStoredBytes() async -> UInt64 {
+        await gate.enter()
+        defer { gate.leave() }
+        return storedBytes
+    }
 
     // MARK: changes with undo
 
@@ -108,39 +135,12 @@ public actor AllocationStore {
 
     /// Applies `request` if its marker is the one the owner must sign for exactly these changes; on any
     /// refusal nothing changes. Durable (shards renamed and synced, SQLite committed) before it returns.
-    public func commit(_ request: CommitRequest, now: Int64) throws -> CommitResponse {
-        guard !request.changes.isEmpty else { throw BlobberError.noChanges }
-        var seen = Set<String>()
-        var uploads = [(upload: String, root: Hash)]()
-        for change in request.changes {
-            for path in change.paths {
-                _ = try RemotePath(path)
-                guard seen.insert(path).inserted else { throw BlobberError.duplicatePath(path) }
-            }
-            if case .put(let upload, let entry) = change {
-                guard UploadStatus.isValidID(upload), let staged = try shards.staged(info.id, upload) else {
-                    throw BlobberError.unknownUpload(upload)
-                }
-                guard staged.complete else {
-                    throw BlobberError.incompleteUpload(upload, received: staged.received, shardSize: staged.shardSize)
-                }
-                let status = staged.status(id: upload)
-                guard status.shardRoot == entry.shardRoot else {
-                    throw BlobberError.uploadMismatch(
-                        path: entry.path,
-                        reason: "shard_root \(entry.shardRoot) but the upload's is \(status.shardRoot!)")
-                }
-                guard status.blockCount == entry.blockCount else {
-                    throw BlobberError.uploadMismatch(
-                        path: entry.path,
-                        reason: "block_count \(entry.blockCount) but the upload has \(status.blockCount!)")
-                }
-                if let problem = entry.shapeProblem(dataShards: info.dataShards) {
-                    throw BlobberError.uploadMismatch(path: entry.path, reason: problem)
-                }
-                uploads.append((upload, entry.shardRoot))
-            }
-        }
+    public func commit(_ request: CommitRequest, now: Int64) async throws -> CommitResponse {
+        await gate.enter()
+        defer { gate.leave() }
+        // The staged uploads are read on the thread pool, all in one job.
+        let (info, shards) = (self.info, self.shards)
+        let uploads = try await BlockingIO.run { try Self.uploads(of: request, info: info, shards: shards) }
         let before = storedBytes
         log.removeAll()
         do {
@@ -165,11 +165,16 @@ public actor AllocationStore {
             }
             let delta = Int64(storedBytes) - Int64(before)
             try check(request.marker, delta: delta)
-            try shards.promote(info.id, uploads: uploads)
             let (added, removed) = netChanges()
-            try database.apply(
-                info.id, marker: request.marker, fileMetaRoot: metaTrie.root, added: added, removedPaths: removed,
-                undoSequence: request.marker.sequence, undoSize: delta, rollingBack: nil, now: now)
+            // Shards renamed and synced, then the SQLite commit: one job on the thread pool, never cut between.
+            let (id, shards, database, promoted) = (info.id, self.shards, self.database, uploads)
+            let (marker, fileMetaRoot) = (request.marker, metaTrie.root)
+            try await BlockingIO.run {
+                try shards.promote(id, uploads: promoted)
+                try database.apply(
+                    id, marker: marker, fileMetaRoot: fileMetaRoot, added: added, removedPaths: removed,
+                    undoSequence: marker.sequence, undoSize: delta, rollingBack: nil, now: now)
+            }
             undoSequence = request.marker.sequence
             undoSize = delta
         } catch {
@@ -182,10 +187,51 @@ public actor AllocationStore {
             sequence: head.sequence, allocationRoot: head.allocationRoot, fileMetaRoot: head.fileMetaRoot)
     }
 
+    /// Checks a commit's paths and its puts' staged uploads, change by change; the uploads to promote.
+    private static func uploads(of request: CommitRequest, info: AllocationInfo, shards: ShardStore) throws
+        -> [(upload: String, root: Hash)]
+    {
+        guard !request.changes.isEmpty else { throw BlobberError.noChanges }
+        var seen = Set<String>()
+        var uploads = [(upload: String, root: Hash)]()
+        for change in request.changes {
+            for path in change.paths {
+                _ = try RemotePath(path)
+                guard seen.insert(path).inserted else { throw BlobberError.duplicatePath(path) }
+            }
+            if case .put(let upload, let entry) = change {
+                guard UploadStatus.isValidID(upload), let staged = try shards.stagedNow(info.id, upload) else {
+                    throw BlobberError.unknownUpload(upload)
+                }
+                guard staged.complete else {
+                    throw BlobberError.incompleteUpload(upload, received: staged.received, shardSize: staged.shardSize)
+                }
+                let status = staged.status(id: upload)
+                guard status.shardRoot == entry.shardRoot else {
+                    throw BlobberError.uploadMismatch(
+                        path: entry.path,
+                        reason: "shard_root \(entry.shardRoot) but the upload's is \(status.shardRoot!)")
+                }
+                guard status.blockCount == entry.blockCount else {
+                    throw BlobberError.uploadMismatch(
+                        path: entry.path,
+                        reason: "block_count \(entry.blockCount) but the upload has \(status.blockCount!)")
+                }
+                if let problem = entry.shapeProblem(dataShards: info.dataShards) {
+                    throw BlobberError.uploadMismatch(path: entry.path, reason: problem)
+                }
+                uploads.append((upload, entry.shardRoot))
+            }
+        }
+        return uploads
+    }
+
     /// Restores the state before the latest commit under `marker`, which must sign exactly that state.
-    public func rollback(_ marker: WriteMarker, now: Int64) throws -> CommitResponse {
+    public func rollback(_ marker: WriteMarker, now: Int64) async throws -> CommitResponse {
+        await gate.enter()
+        defer { gate.leave() }
         guard undoSequence > 0 else { throw BlobberError.nothingToUndo }
-        let (added, removed) = try database.versionChanges(info.id, sequence: undoSequence)
+        let (added, removed) = try await database.versionChanges(info.id, sequence: undoSequence)
         let before = storedBytes
         log.removeAll()
         do {
@@ -200,9 +246,12 @@ public actor AllocationStore {
             }
             try check(marker, delta: delta)
             // The undone commit's versions end now; the versions it ended begin again.
-            try database.apply(
-                info.id, marker: marker, fileMetaRoot: metaTrie.root, added: removed,
-                removedPaths: [], undoSequence: 0, undoSize: 0, rollingBack: undoSequence, now: now)
+            let (id, database, fileMetaRoot, undone) = (info.id, self.database, metaTrie.root, undoSequence)
+            try await BlockingIO.run {
+                try database.apply(
+                    id, marker: marker, fileMetaRoot: fileMetaRoot, added: removed,
+                    removedPaths: [], undoSequence: 0, undoSize: 0, rollingBack: undone, now: now)
+            }
             undoSequence = 0
             undoSize = 0
         } catch {
@@ -247,15 +296,22 @@ public actor AllocationStore {
 
     /// Drops entry versions that ended at or before `sequence` (unless the undo step needs them) and the
     /// shard files no remaining version refers to. On the actor, so it never races a commit that has
-    /// renamed its shards but not yet committed SQLite. Returns the bytes freed.
-    func collect(through sequence: UInt64) throws -> UInt64 {
-        if sequence > 0 { try database.pruneVersions(info.id, through: sequence) }
-        return shards.collect(info.id, keeping: try database.liveShardRoots(info.id))
+    /// renamed its shards but not yet committed SQLite (it holds the gate). Returns the bytes freed.
+    func collect(through sequence: UInt64) async throws -> UInt64 {
+        await gate.enter()
+        defer { gate.leave() }
+        let (id, database, shards) = (info.id, self.database, self.shards)
+        return try await BlockingIO.run {
+            if sequence > 0 { try database.pruneVersions(id, through: sequence) }
+            return shards.collect(id, keeping: try database.liveShardRoots(id))
+        }
     }
 
     // MARK: reads
 
-    public func proofs(for paths: [String]) throws -> ProofsResponse {
+    public func proofs(for paths: [String]) async throws -> ProofsResponse {
+        await gate.enter()
+        defer { gate.leave() }
         guard paths.count <= ProofsRequest.maxPaths else {
             throw BlobberError.malformed("at most \(ProofsRequest.maxPaths) paths per request")
         }
@@ -269,49 +325,62 @@ public actor AllocationStore {
         return ProofsResponse(head: head, marker: marker, proofs: proofs, metaProofs: metaProofs)
     }
 
-    public func file(_ path: RemotePath) throws -> FileResponse {
+    public func file(_ path: RemotePath) async throws -> FileResponse {
+        await gate.enter()
+        defer { gate.leave() }
         guard let entry = entries[FileEntry.key(forPath: path.string)] else {
             throw BlobberError.readNotFound(path: path.string)
         }
         return FileResponse(entry: entry, proof: trie.proof(forPath: path.string), marker: marker)
     }
 
-    public func entry(_ path: RemotePath) throws -> FileEntry {
+    public func entry(_ path: RemotePath) async throws -> FileEntry {
+        await gate.enter()
+        defer { gate.leave() }
         guard let entry = entries[FileEntry.key(forPath: path.string)] else {
             throw BlobberError.readNotFound(path: path.string)
         }
         return entry
     }
 
-    public func state(pendingMarkers: Int) -> AllocationStateResponse {
-        AllocationStateResponse(
+    public func state(pendingMarkers: Int) async -> AllocationStateResponse {
+        await gate.enter()
+        defer { gate.leave() }
+        return AllocationStateResponse(
             head: head, marker: marker, storedBytes: storedBytes, fileCount: entries.count,
             pendingMarkers: pendingMarkers, canUndo: undoSequence > 0)
     }
 
     /// The challenge answer for `seed` against `root`, which may be an older root the ledger holds.
-    public func challengeAnswer(challengeID: Hash, root: Hash, seed: Hash) throws -> ChallengeResponsePayload? {
+    public func challengeAnswer(challengeID: Hash, root: Hash, seed: Hash) async throws -> ChallengeResponsePayload? {
+        await gate.enter()
+        defer { gate.leave() }
         let answerTrie: AllocationTrie
         let byKey: [Hash: FileEntry]
         if root == head.allocationRoot {
             answerTrie = trie
             byKey = entries
         } else {
-            guard let sequence = try database.sequence(info.id, root: root) else { return nil }
-            let old = try database.entries(info.id, at: sequence)
+            guard let sequence = try await database.sequence(info.id, root: root) else { return nil }
+            let old = try await database.entries(info.id, at: sequence)
             answerTrie = AllocationTrie(kind: .allocation, entries: old)
             byKey = Dictionary(uniqueKeysWithValues: old.map { ($0.key, $0) })
         }
         guard answerTrie.root == root, let proof = answerTrie.challengeProof(seed: seed),
             let leaf = proof.trieProof.leaf, let entry = byKey[leaf.key]
         else { return nil }
-        let tree = try shards.tree(info.id, entry.shardRoot)
         let index = Int(proof.blockIndex)
-        guard index < tree.blockCount else { return nil }
-        let block = Array(
-            try shards.readBlocks(
-                info.id, entry.shardRoot, start: index, count: 1, allocator: ByteBufferAllocator()
-            ).readableBytesView)
+        // The shard's tree and the challenged block, read on the thread pool in one job.
+        let (id, shards) = (info.id, self.shards)
+        guard
+            let (tree, block) = try await BlockingIO.run({ () throws -> (ShardTree, [UInt8])? in
+                let tree = try shards.treeNow(id, entry.shardRoot)
+                guard index < tree.blockCount else { return nil }
+                let block = try shards.readBlocksNow(
+                    id, entry.shardRoot, start: index, count: 1, allocator: ByteBufferAllocator())
+                return (tree, Array(block.readableBytesView))
+            })
+        else { return nil }
         let blockProof = tree.proof(forBlock: index)
         return ChallengeResponsePayload(
             challengeID: challengeID, entry: entry, block: block, blockProof: blockProof, trieProof: proof)

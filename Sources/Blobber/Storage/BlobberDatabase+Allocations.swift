@@ -40,19 +40,26 @@ struct PersistedHead: Sendable {
 
 extension BlobberDatabase {
     func insertAllocation(_ info: AllocationInfo) throws {
-        try writer.write { db in
-            try db.execute(
-                sql: """
-                    INSERT OR IGNORE INTO allocation (id, owner_key, data_shards, size, share, created_at, expiry,
-                      sequence, allocation_root, file_meta_root, chain_hash, chain_size, head_timestamp,
-                      undo_sequence, undo_size)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, NULL, 0, ?, 0, 0)
-                    """,
-                arguments: [
-                    info.id.hex, info.ownerKey.hex, info.dataShards, Int64(info.size), Int64(info.share),
-                    info.createdAt, info.expiry, Hash.zero.hex, Hash.zero.hex, Int64.min,
-                ])
-        }
+        try writer.write { db in try Self.insertAllocation(info, db) }
+    }
+
+    /// The same, without holding a thread of the cooperative pool while SQLite works.
+    func insertAllocation(_ info: AllocationInfo) async throws {
+        try await writer.write { db in try Self.insertAllocation(info, db) }
+    }
+
+    private static func insertAllocation(_ info: AllocationInfo, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO allocation (id, owner_key, data_shards, size, share, created_at, expiry,
+                  sequence, allocation_root, file_meta_root, chain_hash, chain_size, head_timestamp,
+                  undo_sequence, undo_size)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, NULL, 0, ?, 0, 0)
+                """,
+            arguments: [
+                info.id.hex, info.ownerKey.hex, info.dataShards, Int64(info.size), Int64(info.share),
+                info.createdAt, info.expiry, Hash.zero.hex, Hash.zero.hex, Int64.min,
+            ])
     }
 
     func allocationIDs() throws -> [AllocationID] {
@@ -62,33 +69,42 @@ extension BlobberDatabase {
     }
 
     func allocation(_ id: AllocationID, blobber: BlobberID) throws -> (AllocationInfo, PersistedHead)? {
-        try writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM allocation WHERE id = ?", arguments: [id.hex])
-            else { return nil }
-            let info = AllocationInfo(
-                id: id, blobberID: blobber, ownerKey: try PublicKey(hex: row["owner_key"]),
-                dataShards: row["data_shards"], size: UInt64(row["size"] as Int64),
-                share: UInt64(row["share"] as Int64), createdAt: row["created_at"], expiry: row["expiry"])
-            let head = BlobberHead(
-                sequence: UInt64(row["sequence"] as Int64), allocationRoot: Self.hash(row["allocation_root"]),
-                fileMetaRoot: Self.hash(row["file_meta_root"]),
-                chainHash: (row["chain_hash"] as String?).flatMap { Hash(hex: $0) },
-                chainSize: UInt64(row["chain_size"] as Int64), timestamp: row["head_timestamp"])
-            var marker: WriteMarker?
-            if head.sequence > 0,
-                let data = try Data.fetchOne(
-                    db, sql: "SELECT json FROM marker WHERE allocation_id = ? AND sequence = ?",
-                    arguments: [id.hex, Int64(head.sequence)])
-            {
-                marker = try JSONDecoder().decode(WriteMarker.self, from: data)
-            }
-            return (
-                info,
-                PersistedHead(
-                    head: head, marker: marker, undoSequence: UInt64(row["undo_sequence"] as Int64),
-                    undoSize: row["undo_size"])
-            )
+        try writer.read { db in try Self.allocation(id, blobber: blobber, db) }
+    }
+
+    /// The same, without holding a thread of the cooperative pool while SQLite works.
+    func allocation(_ id: AllocationID, blobber: BlobberID) async throws -> (AllocationInfo, PersistedHead)? {
+        try await writer.read { db in try Self.allocation(id, blobber: blobber, db) }
+    }
+
+    private static func allocation(_ id: AllocationID, blobber: BlobberID, _ db: Database) throws -> (
+        AllocationInfo, PersistedHead
+    )? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM allocation WHERE id = ?", arguments: [id.hex])
+        else { return nil }
+        let info = AllocationInfo(
+            id: id, blobberID: blobber, ownerKey: try PublicKey(hex: row["owner_key"]),
+            dataShards: row["data_shards"], size: UInt64(row["size"] as Int64),
+            share: UInt64(row["share"] as Int64), createdAt: row["created_at"], expiry: row["expiry"])
+        let head = BlobberHead(
+            sequence: UInt64(row["sequence"] as Int64), allocationRoot: Self.hash(row["allocation_root"]),
+            fileMetaRoot: Self.hash(row["file_meta_root"]),
+            chainHash: (row["chain_hash"] as String?).flatMap { Hash(hex: $0) },
+            chainSize: UInt64(row["chain_size"] as Int64), timestamp: row["head_timestamp"])
+        var marker: WriteMarker?
+        if head.sequence > 0,
+            let data = try Data.fetchOne(
+                db, sql: "SELECT json FROM marker WHERE allocation_id = ? AND sequence = ?",
+                arguments: [id.hex, Int64(head.sequence)])
+        {
+            marker = try JSONDecoder().decode(WriteMarker.self, from: data)
         }
+        return (
+            info,
+            PersistedHead(
+                head: head, marker: marker, undoSequence: UInt64(row["undo_sequence"] as Int64),
+                undoSize: row["undo_size"])
+        )
     }
 
     static func hash(_ text: String) -> Hash { Hash(hex: text) ?? .zero }
@@ -114,27 +130,36 @@ extension BlobberDatabase {
 
     /// The entries valid at marker `sequence` (the current ones when `sequence` is nil).
     func entries(_ allocation: AllocationID, at sequence: UInt64? = nil) throws -> [FileEntry] {
-        try writer.read { db in
-            if let sequence {
-                return try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT * FROM entry WHERE allocation_id = ? AND added_seq <= ?
-                          AND (removed_seq IS NULL OR removed_seq > ?)
-                        """, arguments: [allocation.hex, Int64(sequence), Int64(sequence)]
-                ).map(Self.entry)
-            }
+        try writer.read { db in try Self.entries(allocation, at: sequence, db) }
+    }
+
+    /// The same, without holding a thread of the cooperative pool while SQLite works.
+    func entries(_ allocation: AllocationID, at sequence: UInt64? = nil) async throws -> [FileEntry] {
+        try await writer.read { db in try Self.entries(allocation, at: sequence, db) }
+    }
+
+    private static func entries(_ allocation: AllocationID, at sequence: UInt64?, _ db: Database) throws
+        -> [FileEntry]
+    {
+        if let sequence {
             return try Row.fetchAll(
-                db, sql: "SELECT * FROM entry WHERE allocation_id = ? AND removed_seq IS NULL",
-                arguments: [allocation.hex]
+                db,
+                sql: """
+                    SELECT * FROM entry WHERE allocation_id = ? AND added_seq <= ?
+                      AND (removed_seq IS NULL OR removed_seq > ?)
+                    """, arguments: [allocation.hex, Int64(sequence), Int64(sequence)]
             ).map(Self.entry)
         }
+        return try Row.fetchAll(
+            db, sql: "SELECT * FROM entry WHERE allocation_id = ? AND removed_seq IS NULL",
+            arguments: [allocation.hex]
+        ).map(Self.entry)
     }
 
     /// Current entries whose path starts with `prefix`, in path order. The prefix is compared as bytes: SQLite's
     /// `substr` of TEXT counts characters, so `/é/` (3 characters, 4 bytes) once matched nothing.
-    func entries(_ allocation: AllocationID, under prefix: String) throws -> [FileEntry] {
-        try writer.read { db in
+    func entries(_ allocation: AllocationID, under prefix: String) async throws -> [FileEntry] {
+        try await writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -146,10 +171,10 @@ extension BlobberDatabase {
     }
 
     /// The entries commit `sequence` added (still current) and removed: what a rollback reverses.
-    func versionChanges(_ allocation: AllocationID, sequence: UInt64) throws -> (
+    func versionChanges(_ allocation: AllocationID, sequence: UInt64) async throws -> (
         added: [FileEntry], removed: [FileEntry]
     ) {
-        try writer.read { db in
+        try await writer.read { db in
             let added = try Row.fetchAll(
                 db, sql: "SELECT * FROM entry WHERE allocation_id = ? AND added_seq = ? AND removed_seq IS NULL",
                 arguments: [allocation.hex, Int64(sequence)]
@@ -200,8 +225,8 @@ extension BlobberDatabase {
     }
 
     /// The latest marker sequence whose root is `root`.
-    func sequence(_ allocation: AllocationID, root: Hash) throws -> UInt64? {
-        try writer.read { db in
+    func sequence(_ allocation: AllocationID, root: Hash) async throws -> UInt64? {
+        try await writer.read { db in
             try Int64.fetchOne(
                 db, sql: "SELECT MAX(sequence) FROM marker WHERE allocation_id = ? AND allocation_root = ?",
                 arguments: [allocation.hex, root.hex]

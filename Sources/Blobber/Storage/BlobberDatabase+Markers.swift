@@ -40,6 +40,15 @@ extension BlobberDatabase {
         }
     }
 
+    /// Markers of `allocation` not yet on the ledger, without holding a thread of the cooperative pool.
+    func pendingCount(_ allocation: AllocationID) async throws -> Int {
+        try await writer.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM marker WHERE submitted = 0 AND allocation_id = ?",
+                arguments: [allocation.hex]) ?? 0
+        }
+    }
+
     /// Records that the ledger holds every marker of `allocation` up to `sequence`.
     func markSubmitted(_ allocation: AllocationID, through sequence: UInt64) throws {
         try writer.write { db in

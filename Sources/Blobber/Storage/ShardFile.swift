@@ -5,8 +5,9 @@ import Foundation
 #endif
 
 /// A file opened for positional writes and reads with plain POSIX calls: no buffering of its own,
-/// so bytes go from the request's buffers to the page cache without another copy.
-struct ShardFile: ~Copyable {
+/// so bytes go from the request's buffers to the page cache without another copy. Closed when the last
+/// reference goes (a job on the thread pool holds one while it works on the file).
+final class ShardFile: Sendable {
     let descriptor: Int32
     let path: String
 

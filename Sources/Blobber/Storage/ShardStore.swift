@@ -64,7 +64,13 @@ public struct ShardStore: Sendable {
         return (shardSize, try ShardTree.decodeHashes(bytes[headerBytes...]))
     }
 
-    func staged(_ allocation: AllocationID, _ upload: String) throws -> Staged? {
+    /// The staged upload's state, read on the thread pool.
+    func staged(_ allocation: AllocationID, _ upload: String) async throws -> Staged? {
+        try await BlockingIO.run { try stagedNow(allocation, upload) }
+    }
+
+    /// The staged upload's state, read on the calling thread (a job already on the thread pool).
+    func stagedNow(_ allocation: AllocationID, _ upload: String) throws -> Staged? {
         guard let (size, leaves) = try Self.readLeaves(stagedDataPath(allocation, upload) + ".leaves") else {
             return nil
         }
@@ -81,8 +87,14 @@ public struct ShardStore: Sendable {
         return leaves
     }
 
-    /// The tree of a committed shard, from the cache or built from its leaf hashes.
-    func tree(_ allocation: AllocationID, _ shardRoot: Hash) throws -> ShardTree {
+    /// The tree of a committed shard, from the cache or built from its leaf hashes (read on the thread pool).
+    func tree(_ allocation: AllocationID, _ shardRoot: Hash) async throws -> ShardTree {
+        let key = ShardTreeCache.Key(allocation: allocation, shardRoot: shardRoot)
+        if let cached = trees.cached(key) { return cached }
+        return try await BlockingIO.run { try treeNow(allocation, shardRoot) }
+    }
+
+    func treeNow(_ allocation: AllocationID, _ shardRoot: Hash) throws -> ShardTree {
         try trees.tree(ShardTreeCache.Key(allocation: allocation, shardRoot: shardRoot)) {
             let tree = ShardTree(leaves: try leaves(allocation, shardRoot))
             guard tree.root == shardRoot else {
@@ -94,8 +106,17 @@ public struct ShardStore: Sendable {
         }
     }
 
-    /// Blocks `[start, start + count)` of a committed shard, read straight into a buffer for the answer.
+    /// Blocks `[start, start + count)` of a committed shard, read straight into a buffer for the answer on
+    /// the thread pool.
     func readBlocks(
+        _ allocation: AllocationID, _ shardRoot: Hash, start: Int, count: Int, allocator: ByteBufferAllocator
+    ) async throws -> ByteBuffer {
+        try await BlockingIO.run {
+            try readBlocksNow(allocation, shardRoot, start: start, count: count, allocator: allocator)
+        }
+    }
+
+    func readBlocksNow(
         _ allocation: AllocationID, _ shardRoot: Hash, start: Int, count: Int, allocator: ByteBufferAllocator
     ) throws -> ByteBuffer {
         let file = try ShardFile(path: shardPath(allocation, shardRoot), mode: .read)

@@ -37,14 +37,7 @@ final class ShardTreeCache: Sendable {
 
     /// The cached tree of `key`, or the one `build` makes (kept for next time).
     func tree(_ key: Key, build: () throws -> ShardTree) rethrows -> ShardTree {
-        let cached: ShardTree? = state.withLock { state in
-            state.clock += 1
-            guard var slot = state.slots[key] else { return nil }
-            slot.lastUse = state.clock
-            state.slots[key] = slot
-            return slot.tree
-        }
-        if let cached { return cached }
+        if let cached = cached(key) { return cached }
         let tree = try build()
         // Every level of the tree: about two hashes per leaf.
         let bytes = 2 * tree.blockCount * Hash.byteCount
@@ -60,5 +53,16 @@ final class ShardTreeCache: Sendable {
             }
         }
         return tree
+    }
+
+    /// The cached tree of `key`, nil when it is not kept.
+    func cached(_ key: Key) -> ShardTree? {
+        state.withLock { state in
+            state.clock += 1
+            guard var slot = state.slots[key] else { return nil }
+            slot.lastUse = state.clock
+            state.slots[key] = slot
+            return slot.tree
+        }
     }
 }

@@ -43,11 +43,16 @@ public final class UploadStager: Sendable {
     }
 
     /// The staged state of an upload, nil when there is none.
-    public func status(_ allocation: AllocationID, _ upload: String) throws -> UploadStatus? {
-        try store.staged(allocation, upload)?.status(id: upload)
+    public func status(_ allocation: AllocationID, _ upload: String) async throws -> UploadStatus? {
+        try await store.staged(allocation, upload)?.status(id: upload)
     }
 
+    /// Bytes of body buffers collected before they are written in one job on the thread pool.
+    static let writeBatchBytes = 1 << 20
+
     /// Streams `body` into upload `upload` starting at `offset`. `freeShare` bounds a new upload's size.
+    /// The files are opened, written, truncated and synced on the thread pool; the body's buffers are hashed
+    /// as they arrive and written in batches of up to `writeBatchBytes`, each batch's bytes before its leaves.
     func receive<Body: AsyncSequence>(
         _ allocation: AllocationID, upload: String, shardSize: UInt64, offset: UInt64, freeShare: UInt64,
         body: Body, counted: @Sendable (Int) -> Void = { _ in }
@@ -60,100 +65,147 @@ public final class UploadStager: Sendable {
         guard claim(allocation, upload, counted: true) else { throw BlobberError.uploadBusy(upload) }
         defer { release(allocation, upload) }
 
+        let store = self.store
         let dataPath = store.stagedDataPath(allocation, upload)
         let leavesPath = dataPath + ".leaves"
-        var leaves: [Hash]
         // Whether this request created the upload: a refused or empty first request leaves nothing behind.
-        var created = false
-        if let staged = try store.staged(allocation, upload) {
-            guard staged.shardSize == shardSize else {
-                throw BlobberError.badLength("upload \(upload) was started with shard size \(staged.shardSize)")
+        let (leaves, created, data, leafFile) = try await BlockingIO.run {
+            () throws -> ([Hash], Bool, ShardFile, ShardFile) in
+            var leaves: [Hash]
+            var created = false
+            if let staged = try store.stagedNow(allocation, upload) {
+                guard staged.shardSize == shardSize else {
+                    throw BlobberError.badLength("upload \(upload) was started with shard size \(staged.shardSize)")
+                }
+                guard offset == staged.received else {
+                    throw BlobberError.offsetMismatch(expected: staged.received, got: offset)
+                }
+                leaves = staged.leaves
+            } else {
+                guard offset == 0 else { throw BlobberError.offsetMismatch(expected: 0, got: offset) }
+                guard shardSize <= freeShare else {
+                    throw BlobberError.capacityExceeded(requested: shardSize, free: freeShare)
+                }
+                try ShardFile.makeDirectory(store.stagingDirectory(allocation))
+                let header = try ShardFile(path: leavesPath, mode: .write)
+                try header.truncate(to: 0)
+                try withUnsafeBytes(of: shardSize.bigEndian) { raw in try header.write(raw, at: 0) }
+                leaves = []
+                created = true
             }
-            guard offset == staged.received else {
-                throw BlobberError.offsetMismatch(expected: staged.received, got: offset)
-            }
-            leaves = staged.leaves
-        } else {
-            guard offset == 0 else { throw BlobberError.offsetMismatch(expected: 0, got: offset) }
-            guard shardSize <= freeShare else {
-                throw BlobberError.capacityExceeded(requested: shardSize, free: freeShare)
-            }
-            try ShardFile.makeDirectory(store.stagingDirectory(allocation))
-            let header = try ShardFile(path: leavesPath, mode: .write)
-            try header.truncate(to: 0)
-            try withUnsafeBytes(of: shardSize.bigEndian) { raw in try header.write(raw, at: 0) }
-            leaves = []
-            created = true
+            let data = try ShardFile(path: dataPath, mode: .write)
+            let leafFile = try ShardFile(path: leavesPath, mode: .write)
+            try data.truncate(to: Int(offset))
+            try leafFile.truncate(to: ShardStore.headerBytes + leaves.count * Hash.byteCount)
+            return (leaves, created, data, leafFile)
         }
-        let data = try ShardFile(path: dataPath, mode: .write)
-        let leafFile = try ShardFile(path: leavesPath, mode: .write)
         let startLeaves = leaves.count
-        try data.truncate(to: Int(offset))
-        try leafFile.truncate(to: ShardStore.headerBytes + startLeaves * Hash.byteCount)
 
         var builder = ShardTreeBuilder(resumingAfter: leaves)
         var position = offset
         var persisted = startLeaves
+        // Received and hashed, not yet written: (buffer, file offset).
+        var pending = [(buffer: ByteBuffer, at: Int)]()
+        var pendingBytes = 0
+        // Writes the pending buffers, then the leaves of the blocks they completed; `last`, then syncs a
+        // complete upload or cuts an incomplete one back to its whole blocks, in the same job.
+        func flush(last: Bool = false) async throws {
+            let completed = builder.completedLeaves.count
+            guard last || !pending.isEmpty || completed > persisted else { return }
+            let complete = UInt64(completed) * blockSize == shardSize
+            let writes = pending
+            let leafBytes =
+                completed > persisted
+                ? ShardTree.encodeHashes(Array(builder.completedLeaves[persisted..<completed])) : []
+            let leafOffset = ShardStore.headerBytes + persisted * Hash.byteCount
+            try await BlockingIO.run {
+                for write in writes {
+                    try write.buffer.withUnsafeReadableBytes { raw in try data.write(raw, at: write.at) }
+                }
+                if !leafBytes.isEmpty {
+                    try leafBytes.withUnsafeBytes { raw in try leafFile.write(raw, at: leafOffset) }
+                }
+                guard last else { return }
+                do {
+                    if complete {
+                        try data.sync()
+                        try leafFile.sync()
+                    } else {
+                        try data.truncate(to: completed * ShardTree.blockSize)
+                    }
+                } catch {
+                    throw Finishing(error: error)
+                }
+            }
+            pending.removeAll(keepingCapacity: true)
+            pendingBytes = 0
+            persisted = completed
+        }
         do {
             for try await buffer in body {
                 let count = buffer.readableBytes
                 guard position + UInt64(count) <= shardSize else {
                     throw BlobberError.uploadTooLarge(shardSize: shardSize)
                 }
-                try buffer.withUnsafeReadableBytes { raw in
-                    try data.write(raw, at: Int(position))
-                    builder.append(raw)
-                }
+                buffer.withUnsafeReadableBytes { raw in builder.append(raw) }
+                pending.append((buffer, Int(position)))
+                pendingBytes += count
                 counted(count)
                 position += UInt64(count)
-                let completed = builder.completedLeaves.count
-                if completed > persisted {
-                    let bytes = ShardTree.encodeHashes(Array(builder.completedLeaves[persisted..<completed]))
-                    try bytes.withUnsafeBytes { raw in
-                        try leafFile.write(raw, at: ShardStore.headerBytes + persisted * Hash.byteCount)
-                    }
-                    persisted = completed
-                }
+                if pendingBytes >= Self.writeBatchBytes { try await flush() }
             }
+            try await flush(last: true)
+        } catch let failure as Finishing {
+            // Every byte is written; the sync (or the cut back to whole blocks) failed, and is reported as is.
+            throw failure.error
         } catch BlobberError.uploadTooLarge(let size) {
             // The upload stays where it was before this request (none, if this request started it).
             if created {
-                store.dropStaged(allocation, upload)
+                try await BlockingIO.run { store.dropStaged(allocation, upload) }
                 throw BlobberError.uploadTooLarge(shardSize: size)
             }
-            try data.truncate(to: Int(offset))
-            try leafFile.truncate(to: ShardStore.headerBytes + startLeaves * Hash.byteCount)
+            try await BlockingIO.run {
+                try data.truncate(to: Int(offset))
+                try leafFile.truncate(to: ShardStore.headerBytes + startLeaves * Hash.byteCount)
+            }
             throw BlobberError.uploadTooLarge(shardSize: size)
         } catch {
+            // Every buffer received is kept as if written as it came (a failed write is not retried).
+            if !(error is StorageError) { try? await flush() }
             // A body that ends early keeps every whole block; one that brought none leaves no new upload.
-            if created, persisted == 0 {
-                store.dropStaged(allocation, upload)
-            } else {
-                try? data.truncate(to: persisted * ShardTree.blockSize)
+            let kept = persisted
+            try? await BlockingIO.run {
+                if created, kept == 0 {
+                    store.dropStaged(allocation, upload)
+                } else {
+                    try? data.truncate(to: kept * ShardTree.blockSize)
+                }
             }
             // The body stream's own error (the connection closed before `Content-Length` bytes) is the
             // client's doing: a 400, not an internal error. Storage failures keep their codes.
             if error is any CodedError || error is StorageError || error is CancellationError { throw error }
             throw BlobberError.malformed("the body ended before its declared length")
         }
-        if UInt64(persisted) * blockSize == shardSize {
-            try data.sync()
-            try leafFile.sync()
-        } else {
-            try data.truncate(to: persisted * ShardTree.blockSize)
-        }
         // What the files now hold, from the leaves in hand rather than read back.
         return ShardStore.Staged(shardSize: shardSize, leaves: Array(builder.completedLeaves[..<persisted]))
             .status(id: upload)
     }
 
+    /// A failure of the sync or truncation that ends a request, after every byte was written.
+    private struct Finishing: Error {
+        var error: any Error
+    }
+
     /// Drops a staged upload. False when there was none.
-    public func drop(_ allocation: AllocationID, _ upload: String) throws -> Bool {
+    public func drop(_ allocation: AllocationID, _ upload: String) async throws -> Bool {
         guard UploadStatus.isValidID(upload) else { throw BlobberError.badUploadID(upload) }
         guard claim(allocation, upload, counted: false) else { throw BlobberError.uploadBusy(upload) }
         defer { release(allocation, upload) }
-        guard try store.staged(allocation, upload) != nil else { return false }
-        store.dropStaged(allocation, upload)
-        return true
+        let store = self.store
+        return try await BlockingIO.run {
+            guard try store.stagedNow(allocation, upload) != nil else { return false }
+            store.dropStaged(allocation, upload)
+            return true
+        }
     }
 }
