@@ -153,3 +153,12 @@ struct Committer: Sendable {
         failures.map { "blobber \($0.index) (\(session.blobbers[$0.index].blobberID.short)): \($0.reason)" }
     }
 }
+
+/// The newer of the marker recorded locally and an owner-signed marker the blobber shows: a blobber
+/// can show a marker newer than the local record only if this wallet signed it (say, a commit whose
+/// answer was lost), never an older one in its place.
+func newest(_ local: WriteMarker?, _ shown: WriteMarker?, owner: PublicKey) -> WriteMarker? {
+    guard let shown, (try? shown.verifySignature(owner: owner)) != nil else { return local }
+    guard let local else { return shown }
+    return shown.sequence > local.sequence ? shown : local
+}

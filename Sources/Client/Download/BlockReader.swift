@@ -120,6 +120,13 @@ final class BlockReader: Sendable {
     let hedgeAfter: Duration
     /// A request that has not finished this long after it started counts as failed.
     let requestTimeout: Duration
+    /// One blobber's verified view of the file, and how fast it answered.
+    struct Source: Sendable {
+        var index: Int
+        var entry: FileEntry
+        var latency: Duration
+    }
+
     /// Blobber index → its verified entry.
     let entries: [Int: FileEntry]
     private let state: Locked<State>
@@ -134,7 +141,7 @@ final class BlockReader: Sendable {
     }
 
     init(
-        session: AllocationSession, path: String, sources: [Downloader.Source], hedgeAfter: Duration,
+        session: AllocationSession, path: String, sources: [Source], hedgeAfter: Duration,
         requestTimeout: Duration = .seconds(30), failures: [String: String]
     ) {
         self.session = session

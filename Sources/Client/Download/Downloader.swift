@@ -44,34 +44,27 @@ public struct Downloader: Sendable {
         }
     }
 
-    /// One blobber's verified view of the file.
-    struct Source: Sendable {
-        var index: Int
-        var entry: FileEntry
-        var latency: Duration
-    }
-
     /// Verified entries from the blobbers that have the file, timed. Every blobber is asked; unless
     /// `waitForAll`, once `k + 1` agree (a spare beyond the `k` to read from) those not answering within
     /// `hedgeAfter` are left out, and `complete` is false.
     func locate(_ path: RemotePath, waitForAll: Bool = false) async throws(ClientError) -> (
-        entry: FileEntry, sources: [Source], failures: [String: String], complete: Bool
+        entry: FileEntry, sources: [BlockReader.Source], failures: [String: String], complete: Bool
     ) {
         let owner = session.view.allocation.ownerKey
         let local = session.isOwner ? (try? session.home.loadMarkers(session.id)) ?? SignedMarkers() : SignedMarkers()
-        let results = await withTaskGroup(of: (Int, Result<Source?, ClientError>).self) { group in
+        let results = await withTaskGroup(of: (Int, Result<BlockReader.Source?, ClientError>).self) { group in
             for index in session.blobbers.indices {
                 group.addTask {
                     let blobber = session.blobbers[index]
                     let clock = ContinuousClock()
                     let start = clock.now
                     // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
-                    let result: Result<Source?, ClientError>
+                    let result: Result<BlockReader.Source?, ClientError>
                     do throws(ClientError) {
                         if let answer = try await blobber.file(path.string) {
                             let latency = clock.now - start
                             try check(answer, from: blobber, for: path, owner: owner, signed: local)
-                            result = .success(Source(index: index, entry: answer.entry, latency: latency))
+                            result = .success(BlockReader.Source(index: index, entry: answer.entry, latency: latency))
                         } else {
                             result = .success(nil)
                         }
@@ -84,7 +77,7 @@ public struct Downloader: Sendable {
             // Once k + 1 blobbers agree on the entry, the rest get `hedgeAfter` more to answer: a
             // blobber slower than that would not be read from unless two others fail, and waiting for
             // it would delay every read.
-            var out: [(Int, Result<Source?, ClientError>)] = []
+            var out: [(Int, Result<BlockReader.Source?, ClientError>)] = []
             var agreeing: [Hash: Int] = [:]
             var graceStarted = waitForAll
             let enough = min(session.dataShards + 1, session.blobbers.count)
@@ -105,7 +98,7 @@ public struct Downloader: Sendable {
             return out
         }
         var failures: [String: String] = [:]
-        var found: [Source] = []
+        var found: [BlockReader.Source] = []
         var absent = 0
         for (index, result) in results {
             switch result {
@@ -201,7 +194,7 @@ public struct Downloader: Sendable {
 
     /// Reads the file `entry` describes from `sources` into `localPath` (its `seconds` left at 0).
     func read(
-        _ path: RemotePath, entry: FileEntry, sources: [Source], failures initialFailures: [String: String],
+        _ path: RemotePath, entry: FileEntry, sources: [BlockReader.Source], failures initialFailures: [String: String],
         to localPath: String, range: ClosedRange<UInt64>?, progress: (@Sendable (UInt64, UInt64) -> Void)?
     ) async throws(ClientError) -> Report {
         if let problem = entry.shapeProblem(dataShards: session.dataShards) {

@@ -169,7 +169,7 @@ public struct Repairer: Sendable {
             let reference = Dictionary(grouping: entries.values, by: \.metaHash).values.max { $0.count < $1.count }![0]
             if let mine = held[path], mine.metaHash == reference.metaHash { continue }
             let sources = entries.filter { $0.value.metaHash == reference.metaHash }.map { index, entry in
-                Downloader.Source(index: index, entry: entry, latency: .zero)
+                BlockReader.Source(index: index, entry: entry, latency: .zero)
             }
             let (uploadID, root) = try await rebuild(target, entry: reference, sources: sources)
             var entry = reference
@@ -197,14 +197,14 @@ public struct Repairer: Sendable {
 
     /// Rebuilds shard `target` of `entry` run by run from `sources` and streams it to the target
     /// blobber; returns the upload id and the shard root the blobber confirmed.
-    func rebuild(_ target: Int, entry: FileEntry, sources: [Downloader.Source]) async throws(ClientError)
+    func rebuild(_ target: Int, entry: FileEntry, sources: [BlockReader.Source]) async throws(ClientError)
         -> (String, Hash)
     {
         if let problem = entry.shapeProblem(dataShards: session.dataShards) {
             throw .integrity(path: entry.path, reason: problem)
         }
         let blobber = session.blobbers[target]
-        let uploadID = Uploader.newUploadID()
+        let uploadID = UploadID.random()
         let blocks = Int(entry.blockCount)
         let shardLength = UInt64(blocks * ShardTree.blockSize)
         let channel = ShardChannel(capacity: 2)

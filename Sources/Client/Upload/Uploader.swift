@@ -208,7 +208,7 @@ public struct Uploader: Sendable {
             uploadID = earlier.uploadID
             offsets = await stagedOffsets(uploadID: earlier.uploadID, shardLength: shardLength, active: active)
         } else {
-            uploadID = Self.newUploadID()
+            uploadID = UploadID.random()
             offsets = [UInt64](repeating: 0, count: n)
         }
         if resumable {
@@ -341,21 +341,4 @@ public struct Uploader: Sendable {
         }
         return StagedFile(item: item, uploadID: uploadID, size: file.size, entries: entries, resumed: resumed)
     }
-
-    /// 32 hex characters from 16 random bytes: unique per staged file, equal on every blobber.
-    static func newUploadID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
-    }
 }
-
-/// The newer of the marker recorded locally and an owner-signed marker the blobber shows: a blobber
-/// can show a marker newer than the local record only if this wallet signed it (say, a commit whose
-/// answer was lost), never an older one in its place.
-func newest(_ local: WriteMarker?, _ shown: WriteMarker?, owner: PublicKey) -> WriteMarker? {
-    guard let shown, (try? shown.verifySignature(owner: owner)) != nil else { return local }
-    guard let local else { return shown }
-    return shown.sequence > local.sequence ? shown : local
-}
-
-typealias ConsensusBox = Locked<WriteConsensus>
