@@ -191,6 +191,8 @@ final class BlockReader: Sendable {
         // answer is in, each tick with requests still out starts a spare; done with k verified answers.
         // Leaving the group cancels and waits for the requests still out, so nothing writes into the
         // window after this returns.
+        // Not `onBlobbers`: the set of blobbers asked grows while the round runs (hedges, replacements),
+        // and the round ends at `k` good answers without waiting for the rest.
         let (good, events, hedged) = await withTaskGroup(of: Event.self) { group in
             var good: Set<Int> = []
             var events: [Event] = []

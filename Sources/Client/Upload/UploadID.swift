@@ -1,4 +1,4 @@
-import StorageProtocol
+import Merkle
 
 /// The id of one staged upload (docs/PROTOCOL.md section 10 "Uploads"), shared by uploads and repair.
 enum UploadID {
