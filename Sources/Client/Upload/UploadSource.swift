@@ -8,6 +8,8 @@ public import NIOCore
 public struct ByteSource: Sendable {
     /// Bytes the sequence gives in all; more or fewer fails the upload (`client.invalid_argument`).
     public let size: UInt64
+    /// The most a source may announce (2^50 bytes, a petabyte).
+    public static let maximumSize: UInt64 = 1 << 50
     let makeIterator: @Sendable () -> ChunkIterator
 
     /// `size` bytes from `chunks`, in order.

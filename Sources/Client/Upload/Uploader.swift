@@ -47,7 +47,13 @@ public struct Uploader: Sendable {
 
         /// Opens the content for one read front to back.
         func open() throws(ClientError) -> any UploadSource {
-            if let bytes { return OpenedByteSource(bytes, remotePath: remotePath.string) }
+            if let bytes {
+                // Sizes are signed 64-bit on the wire; far below that, the shard arithmetic cannot overflow.
+                guard bytes.size <= ByteSource.maximumSize else {
+                    throw .invalidArgument("\(remotePath) announces \(bytes.size) bytes, more than any allocation holds")
+                }
+                return OpenedByteSource(bytes, remotePath: remotePath.string)
+            }
             return try LocalFile(path: localPath)
         }
     }
