@@ -1,4 +1,4 @@
-public import StorageProtocol
+import StorageProtocol
 
 extension TicketBundle {
     /// A ticket this wallet was given, from its text: parsed, then checked against what a reader can

@@ -1,5 +1,5 @@
 import Foundation
-public import StorageProtocol
+import StorageProtocol
 
 extension Uploader.Item {
     /// The files to upload from `local` to `remote`: `local` itself (to `remote`, or below it when
