@@ -68,6 +68,8 @@ struct CommandContext {
             lockWait: .milliseconds(Int64(options.lockWait * 1000)))
     }
 
+    /// The session behind `client(_:)`, for `blob bench`, which times the pipelines themselves; every
+    /// other command goes through `BlobClient`.
     func session(_ explicit: String?, ticket: ShareTicket? = nil) async throws(ClientError) -> AllocationSession {
         let id: AllocationID
         if let ticket { id = ticket.allocationID } else { id = try allocationID(explicit) }
