@@ -87,7 +87,7 @@ public struct BlobClient: Sendable {
     /// The bytes of `path` (or bytes `range` of it, inclusive, from 0), each chunk verified before it
     /// is handed out. The read starts when iteration does.
     public func read(_ path: RemotePath, range: ClosedRange<UInt64>? = nil) -> ReadStream {
-        downloader.bytes(of: path, range: range)
+        ReadStream(downloader: downloader, path: path, range: range)
     }
 
     /// Downloads `path` (or bytes `range` of it) into `localPath`, renamed into place only once every

@@ -169,24 +169,6 @@ public struct Downloader: Sendable {
         return report
     }
 
-    /// Reads `path` (or bytes `range` of it) into `sink`, verified, starting over with every blobber
-    /// that answers if too many of the fastest fail.
-    func read(_ path: RemotePath, range: ClosedRange<UInt64>?, into sink: StreamSink) async throws(ClientError)
-        -> Report
-    {
-        try await retryingWithEveryone(path) { located throws(ClientError) in
-            try await read(
-                path, entry: located.entry, sources: located.sources, failures: located.failures, range: range,
-                progress: nil
-            ) { () throws(ClientError) in sink.restart() }
-        }
-    }
-
-    /// The bytes of `path` (or bytes `range` of it), verified, as an async sequence of chunks.
-    public func bytes(of path: RemotePath, range: ClosedRange<UInt64>? = nil) -> ReadStream {
-        ReadStream(downloader: self, path: path, range: range)
-    }
-
     /// Runs `attempt` on the blobbers `locate` finds for `path`; when it fails for too few good
     /// blobbers and some slow ones were left out, once more with every blobber that answers.
     func retryingWithEveryone<Value>(

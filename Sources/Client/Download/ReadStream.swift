@@ -69,6 +69,21 @@ public struct ReadStream: AsyncSequence, Sendable {
     }
 }
 
+extension Downloader {
+    /// Reads `path` (or bytes `range` of it) into `sink`, verified, starting over with every blobber
+    /// that answers if too many of the fastest fail.
+    func read(_ path: RemotePath, range: ClosedRange<UInt64>?, into sink: StreamSink) async throws(ClientError)
+        -> Report
+    {
+        try await retryingWithEveryone(path) { located throws(ClientError) in
+            try await read(
+                path, entry: located.entry, sources: located.sources, failures: located.failures, range: range,
+                progress: nil
+            ) { () throws(ClientError) in sink.restart() }
+        }
+    }
+}
+
 /// The consumer side of a `ReadStream`: verified bytes go into the channel as `ByteBuffer`s. Across a
 /// read that starts over, bytes already handed out are skipped.
 final class StreamSink: ReadSink {
