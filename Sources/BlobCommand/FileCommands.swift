@@ -41,29 +41,19 @@ struct DownloadCommand: AsyncParsableCommand {
             }
         ) { context throws(ClientError) in
             var bundle: TicketBundle?
-            if let ticket {
-                let parsed = try TicketBundle(text: ticket)
-                try parsed.check(
-                    reader: try context.wallet().publicKey.clientID, now: Clock.nowMillis)
-                bundle = parsed
-            }
+            if let ticket { bundle = try TicketBundle.received(ticket, home: context.home) }
             let remote: String
             let local: String
             if let bundle, paths.count == 1 {
-                guard !bundle.ticket.path.hasSuffix("/") else {
-                    throw .invalidArgument("the ticket covers a directory: give REMOTE and LOCAL")
-                }
-                remote = bundle.ticket.path
+                remote = try bundle.sharedFile()
                 local = paths[0]
             } else {
                 remote = paths[0]
                 local = paths[1]
             }
-            let session = try await context.session(alloc, ticket: bundle?.ticket)
-            var downloader = Downloader(session: session)
-            downloader.ticket = bundle
+            let client = try await context.client(alloc, ticket: bundle)
             let progress = Progress(label: "download", total: 0, enabled: !options.json)
-            return try await downloader.download(
+            return try await client.download(
                 try RemotePath.parse(remote), to: local, range: range.flatMap(Self.parseRange)
             ) { progress.update(done: $0, total: $1) }
         }
@@ -87,8 +77,7 @@ struct ListCommand: AsyncParsableCommand {
                     .joined(separator: "\n")
             }
         ) { context throws(ClientError) in
-            let directory = path.hasSuffix("/") ? path : path + "/"
-            return try await FileOperations(session: try await context.session(alloc)).list(directory)
+            try await context.client(alloc).list(path)
         }
     }
 }
@@ -107,7 +96,7 @@ struct RemoveCommand: AsyncParsableCommand {
         try await runCommand(options, text: { (done: Done) in done.done }) { context throws(ClientError) in
             var remote: [RemotePath] = []
             for path in paths { remote.append(try RemotePath.parse(path)) }
-            try await FileOperations(session: try await context.session(alloc)).remove(remote)
+            try await context.client(alloc).delete(remote)
             return Done(done: "deleted \(paths.joined(separator: ", "))")
         }
     }
@@ -122,8 +111,7 @@ struct MoveCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runCommand(options, text: { (done: Done) in done.done }) { context throws(ClientError) in
-            try await FileOperations(session: try await context.session(alloc)).move(
-                try RemotePath.parse(from), to: try RemotePath.parse(to))
+            try await context.client(alloc).rename(try RemotePath.parse(from), to: try RemotePath.parse(to))
             return Done(done: "moved \(from) to \(to)")
         }
     }
@@ -152,9 +140,9 @@ struct ShareCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runCommand(options, text: { (printed: Printed) in printed.ticket }) { context throws(ClientError) in
-            let session = try await context.session(alloc)
+            let client = try await context.client(alloc)
             let expiry = Clock.nowMillis + Sizes.parseDuration(self.expiry)!
-            let bundle = try await session.share(path, to: ClientID(hex: to)!, expiry: expiry)
+            let bundle = try await client.share(path, to: ClientID(hex: to)!, expiry: expiry)
             return Printed(ticket: bundle.text, path: path, recipient: to, expiry: expiry)
         }
     }
@@ -194,7 +182,7 @@ struct StatusCommand: AsyncParsableCommand {
                     }).joined(separator: "\n")
             }
         ) { context throws(ClientError) in
-            await AllocationStatus.gather(try await context.session(alloc))
+            try await context.client(alloc).status()
         }
     }
 }

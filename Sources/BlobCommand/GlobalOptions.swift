@@ -59,6 +59,17 @@ struct CommandContext {
         return id
     }
 
+    /// The allocation `explicit` names (else the default one; for a ticket, the ticket's), opened.
+    func client(_ explicit: String?, ticket: TicketBundle? = nil) async throws(ClientError) -> BlobClient {
+        let id: AllocationID
+        if let ticket { id = ticket.ticket.allocationID } else { id = try allocationID(explicit) }
+        return try await BlobClient.open(
+            allocation: id, home: home, ledger: try ledger(), ticket: ticket,
+            lockWait: .milliseconds(Int64(options.lockWait * 1000)))
+    }
+
+    /// The session behind `client(_:)`, for `blob bench`, which times the pipelines themselves; every
+    /// other command goes through `BlobClient`.
     func session(_ explicit: String?, ticket: ShareTicket? = nil) async throws(ClientError) -> AllocationSession {
         let id: AllocationID
         if let ticket { id = ticket.allocationID } else { id = try allocationID(explicit) }

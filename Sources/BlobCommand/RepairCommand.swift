@@ -29,7 +29,7 @@ struct RepairCommand: AsyncParsableCommand {
                     ? "every reachable blobber agrees; nothing to repair" : lines.joined(separator: "\n")
             }
         ) { context throws(ClientError) in
-            try await Repairer(session: try await context.session(alloc)).repair()
+            try await context.client(alloc).repair()
         }
     }
 }

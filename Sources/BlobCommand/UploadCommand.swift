@@ -45,41 +45,11 @@ struct UploadCommand: AsyncParsableCommand {
                 return lines.joined(separator: "\n")
             }
         ) { context throws(ClientError) in
-            let items = try UploadCommand.items(local: local, remote: remote)
-            let session = try await context.session(alloc)
-            let total = items.reduce(UInt64(0)) { sum, item in
-                sum + ((try? FileManager.default.attributesOfItem(atPath: item.localPath)[.size] as? UInt64) ?? 0)
-            }
+            let items = try Uploader.Item.walk(local: local, remote: remote)
+            let client = try await context.client(alloc)
+            let total = items.reduce(UInt64(0)) { $0 + $1.size }
             let progress = Progress(label: "upload", total: total, enabled: !options.json)
-            return try await Uploader(session: session, encrypt: encrypt).upload(items) { progress.advance($0) }
+            return try await client.upload(items, encrypt: encrypt) { progress.advance($0) }
         }
-    }
-
-    /// The files to upload: `local` itself, or every regular file below it (sorted, hidden ones included).
-    static func items(local: String, remote: String) throws(ClientError) -> [Uploader.Item] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: local, isDirectory: &isDirectory) else {
-            throw .localFile(path: local, reason: "no such file or directory")
-        }
-        let base = remote.hasSuffix("/") && remote != "/" ? String(remote.dropLast()) : remote
-        guard isDirectory.boolValue else {
-            let target = remote.hasSuffix("/") ? remote + URL(fileURLWithPath: local).lastPathComponent : remote
-            return [Uploader.Item(localPath: local, remotePath: try RemotePath.parse(target))]
-        }
-        guard let enumerator = FileManager.default.enumerator(atPath: local) else {
-            throw .localFile(path: local, reason: "cannot list the directory")
-        }
-        var items: [Uploader.Item] = []
-        while let relative = enumerator.nextObject() as? String {
-            let full = local + "/" + relative
-            var nestedDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: full, isDirectory: &nestedDirectory),
-                !nestedDirectory.boolValue
-            else { continue }
-            items.append(
-                Uploader.Item(localPath: full, remotePath: try RemotePath.parse((base == "/" ? "" : base) + "/" + relative)))
-        }
-        guard !items.isEmpty else { throw .localFile(path: local, reason: "the directory holds no files") }
-        return items.sorted { $0.remotePath < $1.remotePath }
     }
 }

@@ -44,39 +44,26 @@ public struct Downloader: Sendable {
         }
     }
 
-    /// One blobber's verified view of the file.
-    struct Source: Sendable {
-        var index: Int
-        var entry: FileEntry
-        var latency: Duration
-    }
-
     /// Verified entries from the blobbers that have the file, timed. Every blobber is asked; unless
     /// `waitForAll`, once `k + 1` agree (a spare beyond the `k` to read from) those not answering within
     /// `hedgeAfter` are left out, and `complete` is false.
     func locate(_ path: RemotePath, waitForAll: Bool = false) async throws(ClientError) -> (
-        entry: FileEntry, sources: [Source], failures: [String: String], complete: Bool
+        entry: FileEntry, sources: [BlockReader.Source], failures: [String: String], complete: Bool
     ) {
         let owner = session.view.allocation.ownerKey
         let local = session.isOwner ? (try? session.home.loadMarkers(session.id)) ?? SignedMarkers() : SignedMarkers()
-        let results = await withTaskGroup(of: (Int, Result<Source?, ClientError>).self) { group in
+        // Not `onEveryBlobber`: the fan-out ends early, once enough blobbers agree and the rest had a grace.
+        let results = await withTaskGroup(of: (Int, Result<BlockReader.Source?, ClientError>).self) { group in
             for index in session.blobbers.indices {
                 group.addTask {
                     let blobber = session.blobbers[index]
                     let clock = ContinuousClock()
                     let start = clock.now
-                    // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
-                    let result: Result<Source?, ClientError>
-                    do throws(ClientError) {
-                        if let answer = try await blobber.file(path.string) {
-                            let latency = clock.now - start
-                            try check(answer, from: blobber, for: path, owner: owner, signed: local)
-                            result = .success(Source(index: index, entry: answer.entry, latency: latency))
-                        } else {
-                            result = .success(nil)
-                        }
-                    } catch {
-                        result = .failure(error)
+                    let result = await FanOut.result(at: index) { index throws(ClientError) -> BlockReader.Source? in
+                        guard let answer = try await blobber.file(path.string) else { return nil }
+                        let latency = clock.now - start
+                        try check(answer, from: blobber, for: path, owner: owner, signed: local)
+                        return BlockReader.Source(index: index, entry: answer.entry, latency: latency)
                     }
                     return (index, result)
                 }
@@ -84,7 +71,7 @@ public struct Downloader: Sendable {
             // Once k + 1 blobbers agree on the entry, the rest get `hedgeAfter` more to answer: a
             // blobber slower than that would not be read from unless two others fail, and waiting for
             // it would delay every read.
-            var out: [(Int, Result<Source?, ClientError>)] = []
+            var out: [(Int, Result<BlockReader.Source?, ClientError>)] = []
             var agreeing: [Hash: Int] = [:]
             var graceStarted = waitForAll
             let enough = min(session.dataShards + 1, session.blobbers.count)
@@ -105,7 +92,7 @@ public struct Downloader: Sendable {
             return out
         }
         var failures: [String: String] = [:]
-        var found: [Source] = []
+        var found: [BlockReader.Source] = []
         var absent = 0
         for (index, result) in results {
             switch result {
@@ -172,37 +159,43 @@ public struct Downloader: Sendable {
     ) async throws(ClientError) -> Report {
         let clock = ContinuousClock()
         let start = clock.now
-        let located = try await locate(path)
-        // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
-        let first: Result<Report, ClientError>
-        do {
-            first = .success(
-                try await read(
-                    path, entry: located.entry, sources: located.sources, failures: located.failures, to: localPath,
-                    range: range, progress: progress))
-        } catch {
-            first = .failure(error)
-        }
-        var report: Report
-        switch first {
-        case .success(let done): report = done
-        case .failure(let error):
-            // Too many of the blobbers read from failed, and some slow ones were left out: try again
-            // with every blobber that answers.
-            guard case .tooFewGoodBlobbers = error, !located.complete else { throw error }
-            let everyone = try await locate(path, waitForAll: true)
-            report = try await read(
-                path, entry: everyone.entry, sources: everyone.sources, failures: everyone.failures, to: localPath,
-                range: range, progress: progress)
+        var report = try await retryingWithEveryone(path) { located throws(ClientError) in
+            try await read(
+                path, entry: located.entry, sources: located.sources, failures: located.failures, range: range,
+                progress: progress
+            ) { () throws(ClientError) in try FileSink(localPath: localPath) }
         }
         report.seconds = (clock.now - start).seconds
         return report
     }
 
-    /// Reads the file `entry` describes from `sources` into `localPath` (its `seconds` left at 0).
+    /// Runs `attempt` on the blobbers `locate` finds for `path`; when it fails for too few good
+    /// blobbers and some slow ones were left out, once more with every blobber that answers.
+    func retryingWithEveryone<Value>(
+        _ path: RemotePath,
+        _ attempt: (
+            _ located: (entry: FileEntry, sources: [BlockReader.Source], failures: [String: String], complete: Bool)
+        ) async throws(ClientError) -> Value
+    ) async throws(ClientError) -> Value {
+        let located = try await locate(path)
+        let first = await FanOut.result(at: 0) { _ throws(ClientError) in try await attempt(located) }
+        switch first {
+        case .success(let done): return done
+        case .failure(let error):
+            // Too many of the blobbers read from failed, and some slow ones were left out: try again
+            // with every blobber that answers.
+            guard case .tooFewGoodBlobbers = error, !located.complete else { throw error }
+            return try await attempt(try await locate(path, waitForAll: true))
+        }
+    }
+
+    /// Reads the file `entry` describes from `sources` into the sink `open` makes once the read is
+    /// known to be possible: every byte verified before it is written, the sink finished only when the
+    /// whole range verified, discarded otherwise (the report's `seconds` left at 0).
     func read(
-        _ path: RemotePath, entry: FileEntry, sources: [Source], failures initialFailures: [String: String],
-        to localPath: String, range: ClosedRange<UInt64>?, progress: (@Sendable (UInt64, UInt64) -> Void)?
+        _ path: RemotePath, entry: FileEntry, sources: [BlockReader.Source], failures initialFailures: [String: String],
+        range: ClosedRange<UInt64>?, progress: (@Sendable (UInt64, UInt64) -> Void)?,
+        into open: () throws(ClientError) -> any ReadSink
     ) async throws(ClientError) -> Report {
         if let problem = entry.shapeProblem(dataShards: session.dataShards) {
             throw .integrity(path: path.string, reason: problem)
@@ -233,8 +226,7 @@ public struct Downloader: Sendable {
         let perStripe = key == nil ? stripeLength : stripeLength - StripeCipher.tagByteCount
         // An empty file is stored as one stripe of padding; there is nothing to read.
         let stripes = size == 0 ? 0..<0 : Int(wanted.lowerBound / UInt64(perStripe))..<Int(wanted.upperBound / UInt64(perStripe)) + 1
-        let partial = localPath + ".blob-partial"
-        let output = try OutputFile(path: partial)
+        let output = try open()
         let reader = BlockReader(
             session: session, path: path.string, sources: sources, hedgeAfter: hedgeAfter, failures: initialFailures)
         let decryptor = key.map { StripeDecryptor(key: $0) }
@@ -244,14 +236,14 @@ public struct Downloader: Sendable {
             $0..<min($0 + stripesPerRun, stripes.upperBound)
         }
         /// Decrypts a read run, hashes it and writes the wanted part.
-        func consume(_ window: StripeWindow) throws(ClientError) {
+        func consume(_ window: StripeWindow) async throws(ClientError) {
             let windowStart = UInt64(window.first) * UInt64(perStripe)
             if decryptor == nil {
                 // The run's bytes are the file's bytes: one piece.
                 let length = Int(min(UInt64(window.count * stripeLength), size - windowStart))
                 let plain = UnsafeRawBufferPointer(rebasing: window.data[0..<length])
                 if range == nil { contentHasher.update(plain) }
-                try write(plain, at: windowStart)
+                try await write(plain, at: windowStart)
                 return
             }
             for offset in 0..<window.count {
@@ -266,19 +258,21 @@ public struct Downloader: Sendable {
                 }
                 let plain = UnsafeRawBufferPointer(rebasing: stripe[0..<length])
                 if range == nil { contentHasher.update(plain) }
-                try write(plain, at: plainStart)
+                try await write(plain, at: plainStart)
             }
         }
         /// Writes the part of `plain` (file bytes from `start`) that the wanted range covers.
-        func write(_ plain: UnsafeRawBufferPointer, at start: UInt64) throws(ClientError) {
+        func write(_ plain: UnsafeRawBufferPointer, at start: UInt64) async throws(ClientError) {
             let from = max(wanted.lowerBound, start) - start
             let to = min(wanted.upperBound + 1, start + UInt64(plain.count)) - start
             guard from < to else { return }
-            try output.write(UnsafeRawBufferPointer(rebasing: plain[Int(from)..<Int(to)]))
+            try await output.write(UnsafeRawBufferPointer(rebasing: plain[Int(from)..<Int(to)]))
             progress?(output.length, total)
         }
         // `runsInFlight` runs are read at once, each into its own window; they are consumed in order,
         // and a consumed window is handed to the next run, so memory is fixed whatever the file size.
+        // Not `onBlobbers`: a pipeline of stripe runs (each run's blobbers are `BlockReader`'s), not a
+        // fan-out over blobbers.
         let runsInFlight = max(1, self.runsInFlight)
         do {
             try await withThrowingTaskGroup(of: (Int, StripeWindow, ClientError?).self) { group in
@@ -287,14 +281,10 @@ public struct Downloader: Sendable {
                     let run = nextRun
                     nextRun += 1
                     group.addTask {
-                        // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
-                        let failure: ClientError?
-                        do throws(ClientError) {
+                        let read = await FanOut.result(at: run) { run throws(ClientError) in
                             try await reader.read(stripes: runs[run], into: window)
-                            failure = nil
-                        } catch {
-                            failure = error
                         }
+                        guard case .failure(let failure) = read else { return (run, window, nil) }
                         return (run, window, failure)
                     }
                 }
@@ -307,7 +297,7 @@ public struct Downloader: Sendable {
                     if let failure { throw failure }
                     ready[run] = window
                     while let window = ready.removeValue(forKey: nextToWrite) {
-                        try consume(window)
+                        try await consume(window)
                         nextToWrite += 1
                         if nextRun < runs.count { start(window) }
                     }
@@ -318,13 +308,9 @@ public struct Downloader: Sendable {
             }
             try output.finish()
         } catch {
-            try? FileManager.default.removeItem(atPath: partial)
+            output.discard()
             if let error = error as? ClientError { throw error }
-            throw .localFile(path: localPath, reason: "\(error)")
-        }
-        guard rename(partial, localPath) == 0 else {
-            try? FileManager.default.removeItem(atPath: partial)
-            throw .localFile(path: localPath, reason: String(cString: strerror(errno)))
+            throw output.failure(error)
         }
         return Report(
             path: path.string, bytes: output.length, seconds: 0, servedBy: reader.used.sorted(),

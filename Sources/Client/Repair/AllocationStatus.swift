@@ -57,28 +57,13 @@ public struct AllocationStatus: Sendable, Codable {
 
     /// What every blobber answered to `GET …/state`, by shard index, and the rule's view of it.
     struct Observation: Sendable {
-        var states: [Int: Result<AllocationStateResponse, ClientError>]
+        var states: BlobberResults<AllocationStateResponse>
         var observed: [SplitResolution.Observed]
         var resolution: SplitResolution
     }
 
     static func observe(_ session: AllocationSession) async -> Observation {
-        let states = await withTaskGroup(of: (Int, Result<AllocationStateResponse, ClientError>).self) { group in
-            for index in session.blobbers.indices {
-                group.addTask {
-                    // The result is assigned, not returned, inside `do throws`: Swift 6.3.1 -O miscompiles a
-                    // `return` from a typed do/catch in a task-group closure (every task saw index 0).
-                    let result: Result<AllocationStateResponse, ClientError>
-                    do throws(ClientError) { result = .success(try await session.blobbers[index].state()) } catch {
-                        result = .failure(error)
-                    }
-                    return (index, result)
-                }
-            }
-            var out: [Int: Result<AllocationStateResponse, ClientError>] = [:]
-            for await (index, result) in group { out[index] = result }
-            return out
-        }
+        let states = await session.onEveryBlobber { _, blobber throws(ClientError) in try await blobber.state() }
         let record = (try? session.home.loadMarkers(session.id)) ?? SignedMarkers()
         let owner = session.view.allocation.ownerKey
         var observed: [SplitResolution.Observed] = []

@@ -26,36 +26,28 @@ struct Committer: Sendable {
         if injectFaults { await FaultInjection.stagingFinished() }
         var markers = try session.home.loadMarkers(session.id)
         let known = markers
-        let previousHeads = Locked<[Int: BlobberHead]>([:])
         let session = self.session
         let injectFaults = self.injectFaults
         // First every blobber's proofs and marker, then the commits: the record can then take in, before
         // anything is committed, every newer owner-signed marker a blobber showed (a commit whose answer
         // was lost, or a killed client's), so its `previous` is always the marker before each commit
         // (what repair's undo needs, docs/PROTOCOL.md 10.8).
-        let prepared = Locked<[Int: (marker: WriteMarker, head: BlobberHead, reference: WriteMarker?, changes: [CommitChange])]>([:])
-        let prepareOne: @Sendable (Int) async -> Void = { index in
-            let blobber = session.blobbers[index]
-            do throws(ClientError) {
-                if injectFaults, FaultInjection.skipCommit.contains(index) {
-                    throw ClientError.blobberUnreachable(blobber: blobber.blobberID, reason: "test: commit not sent")
-                }
-                let changes = try await changes(index)
-                let proofs = try await blobber.proofs(paths: Array(Set(changes.flatMap(\.paths))).sorted())
-                let planner = session.planner
-                let last = newest(known[blobber.blobberID], proofs.marker, owner: session.signer.publicKey)
-                let head = try planner.trustedHead(blobber: blobber.blobberID, proofs: proofs, lastSigned: last)
-                let marker = try planner.marker(
-                    for: blobber.blobberID, changes: changes, proofs: proofs, head: head, now: now)
-                prepared.withLock { $0[index] = (marker, head, last, changes) }
-            } catch {
-                consensus.withLock { $0.failed(index, error.description) }
+        let answers = await session.onBlobbers(commitSet) {
+            index, blobber throws(ClientError) -> (marker: WriteMarker, head: BlobberHead, reference: WriteMarker?, changes: [CommitChange]) in
+            if injectFaults, FaultInjection.skipCommit.contains(index) {
+                throw ClientError.blobberUnreachable(blobber: blobber.blobberID, reason: "test: commit not sent")
             }
+            let changes = try await changes(index)
+            let proofs = try await blobber.proofs(paths: Array(Set(changes.flatMap(\.paths))).sorted())
+            let planner = session.planner
+            let last = newest(known[blobber.blobberID], proofs.marker, owner: session.signer.publicKey)
+            let head = try planner.trustedHead(blobber: blobber.blobberID, proofs: proofs, lastSigned: last)
+            let marker = try planner.marker(
+                for: blobber.blobberID, changes: changes, proofs: proofs, head: head, now: now)
+            return (marker, head, last, changes)
         }
-        await withTaskGroup(of: Void.self) { group in
-            for index in commitSet { group.addTask { await prepareOne(index) } }
-        }
-        let ready = prepared.withLock { $0 }
+        for (index, error) in answers.failures { consensus.withLock { $0.failed(index, error.description) } }
+        let ready = Dictionary(uniqueKeysWithValues: answers.successes.map { ($0.index, $0.value) })
         var adopted = false
         for (index, entry) in ready.sorted(by: { $0.key < $1.key }) {
             let id = session.blobbers[index].blobberID
@@ -65,29 +57,27 @@ struct Committer: Sendable {
             }
         }
         if adopted { try session.home.saveMarkers(markers, for: session.id) }
-        let commitOne: @Sendable (Int) async -> Void = { index in
-            guard let entry = ready[index] else { return }
-            let blobber = session.blobbers[index]
-            do throws(ClientError) {
-                let answer = try await blobber.commit(CommitRequest(changes: entry.changes, marker: entry.marker))
-                if injectFaults { FaultInjection.committed() }
-                guard answer.allocationRoot == entry.marker.allocationRoot, answer.sequence == entry.marker.sequence
-                else {
-                    throw ClientError.badAnswer(
-                        blobber: blobber.blobberID, reason: "commit answered another root or sequence")
-                }
-                previousHeads.withLock { $0[index] = entry.head }
-                consensus.withLock { $0.committed(index, marker: entry.marker) }
-            } catch {
-                consensus.withLock { $0.failed(index, error.description) }
-            }
-        }
         let commitOrder = commitSet.filter { ready[$0] != nil }
-        if injectFaults && FaultInjection.sequential {
-            for index in commitOrder { await commitOne(index) }
-        } else {
-            await withTaskGroup(of: Void.self) { group in
-                for index in commitOrder { group.addTask { await commitOne(index) } }
+        let sequential = injectFaults && FaultInjection.sequential
+        let commits = await session.onBlobbers(commitOrder, sequential: sequential) {
+            index, blobber throws(ClientError) -> WriteMarker in
+            let entry = ready[index]!
+            let answer = try await blobber.commit(CommitRequest(changes: entry.changes, marker: entry.marker))
+            if injectFaults { FaultInjection.committed() }
+            guard answer.allocationRoot == entry.marker.allocationRoot, answer.sequence == entry.marker.sequence else {
+                throw ClientError.badAnswer(
+                    blobber: blobber.blobberID, reason: "commit answered another root or sequence")
+            }
+            return entry.marker
+        }
+        var previousHeads: [Int: BlobberHead] = [:]
+        for index in commitOrder {
+            switch commits[index] {
+            case .success(let marker)?:
+                previousHeads[index] = ready[index]!.head
+                consensus.withLock { $0.committed(index, marker: marker) }
+            case .failure(let error)?: consensus.withLock { $0.failed(index, error.description) }
+            case nil: break
             }
         }
         let rollbackSet = consensus.withLock { $0.finishCommits() }
@@ -105,33 +95,27 @@ struct Committer: Sendable {
             let state = consensus.withLock { $0 }
             throw .consensusFailed(succeeded: 0, required: state.required, failures: describe(state.failures))
         }
-        let heads = previousHeads.withLock { $0 }
+        let heads = previousHeads
         if injectFaults { FaultInjection.rollbackStarting() }
-        let rollbackOne: @Sendable (Int) async -> (Int, WriteMarker?, String?)? = { index in
+        let rollbackTargets = rollbackSet.compactMap { index -> (Int, WriteMarker)? in
             guard case .committed(let committed) = consensus.withLock({ $0.outcomes[index] }),
                 let previous = heads[index]
             else { return nil }
-            let marker = session.planner.rollbackMarker(undoing: committed, previous: previous, now: Clock.nowMillis)
-            // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
-            let failure: String?
-            do throws(ClientError) {
-                _ = try await session.blobbers[index].rollback(marker)
-                failure = nil
-            } catch {
-                failure = error.description
-            }
-            if injectFaults { FaultInjection.rolledBack() }
-            return (index, failure == nil ? marker : nil, failure)
+            return (index, session.planner.rollbackMarker(undoing: committed, previous: previous, now: Clock.nowMillis))
         }
-        var results: [(Int, WriteMarker?, String?)] = []
-        if injectFaults && FaultInjection.sequential {
-            for index in rollbackSet { if let result = await rollbackOne(index) { results.append(result) } }
-        } else {
-            results = await withTaskGroup(of: (Int, WriteMarker?, String?)?.self) { group in
-                for index in rollbackSet { group.addTask { await rollbackOne(index) } }
-                var out: [(Int, WriteMarker?, String?)] = []
-                for await case let result? in group { out.append(result) }
-                return out
+        let markersToSend = Dictionary(uniqueKeysWithValues: rollbackTargets)
+        let rollbacks = await session.onBlobbers(rollbackTargets.map { $0.0 }, sequential: sequential) {
+            index, blobber throws(ClientError) -> WriteMarker in
+            let marker = markersToSend[index]!
+            defer { if injectFaults { FaultInjection.rolledBack() } }
+            _ = try await blobber.rollback(marker)
+            return marker
+        }
+        let results: [(Int, WriteMarker?, String?)] = rollbackTargets.map { index, _ in
+            switch rollbacks[index] {
+            case .success(let marker)?: return (index, marker, nil)
+            case .failure(let error)?: return (index, nil, error.description)
+            case nil: return (index, nil, "rollback failed")
             }
         }
         for (index, marker, failure) in results {
@@ -152,4 +136,13 @@ struct Committer: Sendable {
     func describe(_ failures: [(index: Int, reason: String)]) -> [String] {
         failures.map { "blobber \($0.index) (\(session.blobbers[$0.index].blobberID.short)): \($0.reason)" }
     }
+}
+
+/// The newer of the marker recorded locally and an owner-signed marker the blobber shows: a blobber
+/// can show a marker newer than the local record only if this wallet signed it (say, a commit whose
+/// answer was lost), never an older one in its place.
+func newest(_ local: WriteMarker?, _ shown: WriteMarker?, owner: PublicKey) -> WriteMarker? {
+    guard let shown, (try? shown.verifySignature(owner: owner)) != nil else { return local }
+    guard let local else { return shown }
+    return shown.sequence > local.sequence ? shown : local
 }

@@ -90,20 +90,15 @@ public struct AllocationService: Sendable {
 
     /// Times `GET /health` on every blobber, all at once (2 s limit each).
     func probe(_ records: [BlobberRecord]) async -> [BlobberSelection.Candidate] {
-        await withTaskGroup(of: BlobberSelection.Candidate.self) { group in
-            for record in records {
-                group.addTask {
-                    let clock = ContinuousClock()
-                    let start = clock.now
-                    var request = HTTPClientRequest(url: record.url + "/health")
-                    request.headers.add(name: "connection", value: "close")
-                    let ok = (try? await transport.send(request, timeout: .seconds(2), limit: 4096))?.status == 200
-                    return BlobberSelection.Candidate(record: record, latency: ok ? clock.now - start : nil)
-                }
-            }
-            var out: [BlobberSelection.Candidate] = []
-            for await candidate in group { out.append(candidate) }
-            return out
-        }
+        let transport = self.transport
+        return await FanOut.run(records.indices, slots: records.count) { index in
+            let record = records[index]
+            let clock = ContinuousClock()
+            let start = clock.now
+            var request = HTTPClientRequest(url: record.url + "/health")
+            request.headers.add(name: "connection", value: "close")
+            let ok = (try? await transport.send(request, timeout: .seconds(2), limit: 4096))?.status == 200
+            return BlobberSelection.Candidate(record: record, latency: ok ? clock.now - start : nil)
+        }.successes.map(\.value)
     }
 }

@@ -26,12 +26,35 @@ public struct Uploader: Sendable {
         self.logger = logger
     }
 
+    /// One file to upload: a local file, or bytes from a `ByteSource`.
     public struct Item: Sendable {
+        /// The local file to read; empty when `bytes` gives the content.
         public var localPath: String
+        /// The content, when it does not come from a local file.
+        public var bytes: ByteSource?
         public var remotePath: RemotePath
+
         public init(localPath: String, remotePath: RemotePath) {
             self.localPath = localPath
             self.remotePath = remotePath
+        }
+
+        public init(remotePath: RemotePath, bytes: ByteSource) {
+            self.localPath = ""
+            self.bytes = bytes
+            self.remotePath = remotePath
+        }
+
+        /// Opens the content for one read front to back.
+        func open() throws(ClientError) -> any UploadSource {
+            if let bytes {
+                // Sizes are signed 64-bit on the wire; far below that, the shard arithmetic cannot overflow.
+                guard bytes.size <= ByteSource.maximumSize else {
+                    throw .invalidArgument("\(remotePath) announces \(bytes.size) bytes, more than any allocation holds")
+                }
+                return OpenedByteSource(bytes, remotePath: remotePath.string)
+            }
+            return try LocalFile(path: localPath)
         }
     }
 
@@ -68,18 +91,15 @@ public struct Uploader: Sendable {
     /// How much of upload `uploadID` each active blobber holds (whole blocks, at most the shard); 0
     /// where it holds nothing or does not answer (the upload then starts over there).
     func stagedOffsets(uploadID: String, shardLength: UInt64, active: [Bool]) async -> [UInt64] {
-        await withTaskGroup(of: (Int, UInt64).self) { group in
-            for index in session.blobbers.indices where active[index] {
-                group.addTask {
-                    let status = try? await session.blobbers[index].uploadStatus(uploadID: uploadID)
-                    let received = status?.received ?? 0
-                    let usable = received <= shardLength && received % UInt64(ShardEncoder.blockSize) == 0
-                    return (index, usable ? received : 0)
-                }
-            }
-            var offsets = [UInt64](repeating: 0, count: session.blobbers.count)
-            for await (index, received) in group { offsets[index] = received }
-            return offsets
+        let answers = await session.onBlobbers(session.blobbers.indices.filter { active[$0] }) {
+            _, blobber throws(ClientError) in
+            try await blobber.uploadStatus(uploadID: uploadID)
+        }
+        return session.blobbers.indices.map { index in
+            guard case .success(let status)? = answers[index] else { return 0 }
+            let received = status.received
+            let usable = received <= shardLength && received % UInt64(ShardEncoder.blockSize) == 0
+            return usable ? received : 0
         }
     }
 
@@ -94,10 +114,13 @@ public struct Uploader: Sendable {
         }
     }
 
-    func uploadHoldingLock(_ items: [Item], progress: (@Sendable (UInt64) -> Void)?) async throws(ClientError)
-        -> Report
-    {
-        let paths = items.map(\.remotePath.string)
+    /// `upload` for a caller that holds the allocation's write lock; `edits` (deletes and renames) go
+    /// into the same commit.
+    func uploadHoldingLock(
+        _ items: [Item], edits: FileOperations.Edits = .init(), progress: (@Sendable (UInt64) -> Void)?
+    ) async throws(ClientError) -> Report {
+        let filePaths = items.map(\.remotePath.string)
+        let paths = filePaths + edits.paths
         guard Set(paths).count == paths.count else {
             throw .invalidArgument("a remote path appears twice in one upload")
         }
@@ -109,10 +132,11 @@ public struct Uploader: Sendable {
         let now = Clock.nowMillis
         let journal = UploadJournal(home: session.home, allocation: session.id)
         // Committed or dropped, nothing of this upload is left to resume; killed, the journal keeps it.
-        defer { try? journal.remove(paths) }
+        defer { try? journal.remove(filePaths) }
         var staged: [StagedFile] = []
         var stagingError: ClientError?
-        // Stage files, a few at a time.
+        // Stage files, a few at a time. Not `onBlobbers`: this runs over files, not blobbers, with at most
+        // `fileConcurrency` at once and a stop at the first failure.
         await withTaskGroup(of: Result<StagedFile, ClientError>.self) { group in
             var next = 0
             func start() {
@@ -120,15 +144,9 @@ public struct Uploader: Sendable {
                 let item = items[next]
                 next += 1
                 group.addTask {
-                    // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
-                    let result: Result<StagedFile, ClientError>
-                    do throws(ClientError) {
-                        result = .success(
-                            try await stage(item, consensus: consensus, now: now, journal: journal, progress: progress))
-                    } catch {
-                        result = .failure(error)
+                    await FanOut.result(at: 0) { _ throws(ClientError) in
+                        try await stage(item, consensus: consensus, now: now, journal: journal, progress: progress)
                     }
-                    return result
                 }
             }
             for _ in 0..<min(fileConcurrency, items.count) { start() }
@@ -146,11 +164,23 @@ public struct Uploader: Sendable {
             await dropStaged(staged, except: [])
             throw stagingError
         }
+        // The deletes and renames, checked on every blobber that staged the files.
+        var editChanges: [Int: [CommitChange]] = [:]
+        if !edits.isEmpty {
+            do {
+                editChanges = try await FileOperations(session: session).stage(edits, now: now, into: consensus)
+            } catch {
+                await dropStaged(staged, except: [])
+                throw error
+            }
+        }
         // Commit on every blobber that staged everything.
         let stagedFiles = staged
+        let finalEdits = editChanges
         do {
             try await Committer(session: session).commit(consensus: consensus, now: now) { index throws(ClientError) in
                 stagedFiles.map { CommitChange.put(uploadID: $0.uploadID, entry: $0.entries[index]) }
+                    + (finalEdits[index] ?? [])
             }
         } catch {
             await dropStaged(staged, except: [])
@@ -176,12 +206,9 @@ public struct Uploader: Sendable {
 
     /// Drops staged uploads (best effort) on every blobber not in `except`.
     func dropStaged(_ files: [StagedFile], except: Set<Int>) async {
-        await withTaskGroup(of: Void.self) { group in
-            for index in session.blobbers.indices where !except.contains(index) {
-                group.addTask {
-                    for file in files { try? await session.blobbers[index].dropUpload(uploadID: file.uploadID) }
-                }
-            }
+        _ = await session.onBlobbers(session.blobbers.indices.filter { !except.contains($0) }) {
+            _, blobber throws(ClientError) in
+            for file in files { try? await blobber.dropUpload(uploadID: file.uploadID) }
         }
     }
 
@@ -190,118 +217,88 @@ public struct Uploader: Sendable {
         _ item: Item, consensus: ConsensusBox, now: Int64, journal: UploadJournal,
         progress: (@Sendable (UInt64) -> Void)?
     ) async throws(ClientError) -> StagedFile {
-        let file = try LocalFile(path: item.localPath)
+        let file = try item.open()
         let encoder = ShardEncoder(coder: session.coder, encrypt: encrypt)
         let n = session.blobbers.count
         let stripes = ShardEncoder.stripeCount(size: file.size, plaintextPerStripe: encoder.plaintextPerStripe)
         let shardLength = stripes * UInt64(ShardEncoder.blockSize)
-        let channels = (0..<n).map { _ in ShardChannel(capacity: queueDepth) }
         let active = consensus.withLock { state in
             (0..<n).map { state.outcomes[$0] == .pending || state.outcomes[$0] == .staged }
         }
-        // A large file in the clear that an earlier run began staging, unchanged since: each blobber
-        // is sent only what it does not hold yet.
+        // A large local file in the clear that an earlier run began staging, unchanged since: each
+        // blobber is sent only what it does not hold yet.
         let uploadID: String
         let offsets: [UInt64]
-        let resumable = !encrypt && file.size >= UploadJournal.minimumBytes
-        if resumable, let earlier = journal.entry(for: item.remotePath.string), earlier.matches(file) {
+        let localFile = file as? LocalFile
+        let resumable = !encrypt && file.size >= UploadJournal.minimumBytes && localFile != nil
+        if resumable, let localFile, let earlier = journal.entry(for: item.remotePath.string), earlier.matches(localFile) {
             uploadID = earlier.uploadID
             offsets = await stagedOffsets(uploadID: earlier.uploadID, shardLength: shardLength, active: active)
         } else {
-            uploadID = Self.newUploadID()
+            uploadID = UploadID.random()
             offsets = [UInt64](repeating: 0, count: n)
         }
-        if resumable {
-            try journal.record(UploadJournal.Entry(uploadID: uploadID, file: file), for: item.remotePath.string)
+        if resumable, let localFile {
+            try journal.record(UploadJournal.Entry(uploadID: uploadID, file: localFile), for: item.remotePath.string)
         }
         let resumed = offsets.reduce(0, +)
-        let answers = Locked<[Int: Result<UploadStatus, ClientError>]>([:])
-        let producerResult: Result<(roots: [Hash], contentHash: Hash, key: StripeKey?), ClientError> =
-            await withTaskGroup(of: Void.self) { group in
+        let targets = (0..<n).filter { active[$0] }.map {
+            ShardStream.Target(index: $0, blobber: session.blobbers[$0], offset: offsets[$0])
+        }
+        let stripesPerBatch = self.stripesPerBatch
+        let (producerResult, results) = await ShardStream.run(
+            uploadID: uploadID, shardLength: shardLength, targets: targets, capacity: queueDepth
+        ) { stream throws(ClientError) -> (roots: [Hash], contentHash: Hash, key: StripeKey?) in
+            let batchBytes = encoder.plaintextPerStripe * stripesPerBatch
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: batchBytes, alignment: 64)
+            defer { buffer.deallocate() }
+            var remaining = file.size
+            var everyoneLeft = false
+            // Where this batch starts in every shard.
+            var position: UInt64 = 0
+            // An empty file still sends its one stripe of padding.
+            var emptyFileLeft = file.size == 0
+            while remaining > 0 || emptyFileLeft {
+                let want = Int(min(UInt64(batchBytes), remaining))
+                let got = try await file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]))
+                guard got == want else { throw file.changed }
+                remaining -= UInt64(got)
+                var shards = [ByteBuffer](repeating: ByteBuffer(), count: n)
+                if emptyFileLeft {
+                    emptyFileLeft = false
+                    try encoder.encodeEmptyFile(into: &shards)
+                } else {
+                    try encoder.encode(plaintext: UnsafeRawBufferPointer(rebasing: buffer[0..<got]), into: &shards)
+                }
+                var anyone = false
+                let end = position + UInt64(shards[0].readableBytes)
                 for index in 0..<n where active[index] {
-                    let channel = channels[index]
-                    let blobber = session.blobbers[index]
-                    let offset = offsets[index]
-                    group.addTask {
-                        let result: Result<UploadStatus, ClientError>
-                        do throws(ClientError) {
-                            if offset == shardLength {
-                                result = .success(try await blobber.uploadStatus(uploadID: uploadID))
-                            } else {
-                                result = .success(
-                                    try await blobber.upload(
-                                        uploadID: uploadID, shardLength: shardLength, offset: offset,
-                                        body: .stream(channel, length: .known(Int64(shardLength - offset)))))
-                            }
-                        } catch {
-                            result = .failure(error)
-                        }
-                        channel.cancel()
-                        answers.withLock { $0[index] = result }
+                    // A blobber already holding this batch is still in, just not sent to.
+                    guard end > offsets[index] else {
+                        anyone = true
+                        continue
                     }
+                    var bytes = shards[index]
+                    if offsets[index] > position { bytes.moveReaderIndex(forwardBy: Int(offsets[index] - position)) }
+                    if await stream.send(bytes, to: index) { anyone = true }
                 }
-                defer { for channel in channels { channel.finish() } }
-                // Assigned, not returned, inside `do throws` (see AllocationStatus.gather).
-                let produced: Result<(roots: [Hash], contentHash: Hash, key: StripeKey?), ClientError>
-                do throws(ClientError) {
-                    let batchBytes = encoder.plaintextPerStripe * stripesPerBatch
-                    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: batchBytes, alignment: 64)
-                    defer { buffer.deallocate() }
-                    var remaining = file.size
-                    var everyoneLeft = false
-                    // Where this batch starts in every shard.
-                    var position: UInt64 = 0
-                    // An empty file still sends its one stripe of padding.
-                    var emptyFileLeft = file.size == 0
-                    while remaining > 0 || emptyFileLeft {
-                        let want = Int(min(UInt64(batchBytes), remaining))
-                        let got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]))
-                        guard got == want else { throw ClientError.fileChanged(path: item.localPath) }
-                        remaining -= UInt64(got)
-                        var shards = [ByteBuffer](repeating: ByteBuffer(), count: n)
-                        if emptyFileLeft {
-                            emptyFileLeft = false
-                            try encoder.encodeEmptyFile(into: &shards)
-                        } else {
-                            try encoder.encode(
-                                plaintext: UnsafeRawBufferPointer(rebasing: buffer[0..<got]), into: &shards)
-                        }
-                        var anyone = false
-                        let end = position + UInt64(shards[0].readableBytes)
-                        for index in 0..<n where active[index] {
-                            // A blobber already holding this batch is still in, just not sent to.
-                            guard end > offsets[index] else {
-                                anyone = true
-                                continue
-                            }
-                            var bytes = shards[index]
-                            if offsets[index] > position { bytes.moveReaderIndex(forwardBy: Int(offsets[index] - position)) }
-                            if await channels[index].send(bytes) { anyone = true }
-                        }
-                        position = end
-                        guard anyone else {
-                            everyoneLeft = true
-                            break
-                        }
-                        progress?(UInt64(got))
-                    }
-                    // Unless every blobber refused this file (the consensus then fails on the recorded
-                    // reasons), it must end where it ended when opened, unchanged.
-                    if !everyoneLeft {
-                        let probe = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
-                        defer { probe.deallocate() }
-                        guard try file.read(into: probe) == 0 else {
-                            throw ClientError.fileChanged(path: item.localPath)
-                        }
-                        try file.checkUnchanged()
-                    }
-                    produced = .success((encoder.trees.map { $0.finish().root }, encoder.contentHash, encoder.stripeKey))
-                } catch {
-                    for channel in channels { channel.cancel() }
-                    produced = .failure(error)
+                position = end
+                guard anyone else {
+                    everyoneLeft = true
+                    break
                 }
-                return produced
+                progress?(UInt64(got))
             }
+            // Unless every blobber refused this file (the consensus then fails on the recorded
+            // reasons), it must end where it ended when opened, unchanged.
+            if !everyoneLeft {
+                let probe = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
+                defer { probe.deallocate() }
+                guard try await file.read(into: probe) == 0 else { throw file.changed }
+                try file.checkUnchanged()
+            }
+            return (encoder.trees.map { $0.finish().root }, encoder.contentHash, encoder.stripeKey)
+        }
         let roots: [Hash]
         let contentHash: Hash
         let key: StripeKey?
@@ -314,7 +311,6 @@ public struct Uploader: Sendable {
         }
         let encryption = key.map { EncryptionHeader.wrap($0, owner: session.signer).bytes } ?? []
         var entries: [FileEntry] = []
-        let results = answers.withLock { $0 }
         for index in 0..<n {
             let entry = FileEntry(
                 path: item.remotePath.string, size: Int64(file.size), contentHash: contentHash, shardRoot: roots[index],
@@ -341,21 +337,4 @@ public struct Uploader: Sendable {
         }
         return StagedFile(item: item, uploadID: uploadID, size: file.size, entries: entries, resumed: resumed)
     }
-
-    /// 32 hex characters from 16 random bytes: unique per staged file, equal on every blobber.
-    static func newUploadID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
-    }
 }
-
-/// The newer of the marker recorded locally and an owner-signed marker the blobber shows: a blobber
-/// can show a marker newer than the local record only if this wallet signed it (say, a commit whose
-/// answer was lost), never an older one in its place.
-func newest(_ local: WriteMarker?, _ shown: WriteMarker?, owner: PublicKey) -> WriteMarker? {
-    guard let shown, (try? shown.verifySignature(owner: owner)) != nil else { return local }
-    guard let local else { return shown }
-    return shown.sequence > local.sequence ? shown : local
-}
-
-typealias ConsensusBox = Locked<WriteConsensus>

@@ -169,7 +169,7 @@ public struct Repairer: Sendable {
             let reference = Dictionary(grouping: entries.values, by: \.metaHash).values.max { $0.count < $1.count }![0]
             if let mine = held[path], mine.metaHash == reference.metaHash { continue }
             let sources = entries.filter { $0.value.metaHash == reference.metaHash }.map { index, entry in
-                Downloader.Source(index: index, entry: entry, latency: .zero)
+                BlockReader.Source(index: index, entry: entry, latency: .zero)
             }
             let (uploadID, root) = try await rebuild(target, entry: reference, sources: sources)
             var entry = reference
@@ -197,35 +197,25 @@ public struct Repairer: Sendable {
 
     /// Rebuilds shard `target` of `entry` run by run from `sources` and streams it to the target
     /// blobber; returns the upload id and the shard root the blobber confirmed.
-    func rebuild(_ target: Int, entry: FileEntry, sources: [Downloader.Source]) async throws(ClientError)
+    func rebuild(_ target: Int, entry: FileEntry, sources: [BlockReader.Source]) async throws(ClientError)
         -> (String, Hash)
     {
         if let problem = entry.shapeProblem(dataShards: session.dataShards) {
             throw .integrity(path: entry.path, reason: problem)
         }
         let blobber = session.blobbers[target]
-        let uploadID = Uploader.newUploadID()
+        let uploadID = UploadID.random()
         let blocks = Int(entry.blockCount)
         let shardLength = UInt64(blocks * ShardTree.blockSize)
-        let channel = ShardChannel(capacity: 2)
         let k = session.dataShards
         let coder = session.coder
         let reader = BlockReader(
             session: session, path: entry.path, sources: sources, hedgeAfter: .milliseconds(200), failures: [:])
-        let answer = Locked<Result<UploadStatus, ClientError>?>(nil)
-        let produced: Result<Hash, ClientError> = await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do throws(ClientError) {
-                    let status = try await blobber.upload(
-                        uploadID: uploadID, shardLength: shardLength,
-                        body: .stream(channel, length: .known(Int64(shardLength))))
-                    answer.withLock { $0 = .success(status) }
-                } catch {
-                    answer.withLock { $0 = .failure(error) }
-                }
-                channel.cancel()
-            }
-            defer { channel.finish() }
+        let blocksPerRequest = self.blocksPerRequest
+        let (produced, answers) = await ShardStream.run(
+            uploadID: uploadID, shardLength: shardLength, targets: [.init(index: target, blobber: blobber)],
+            capacity: 2
+        ) { stream throws(ClientError) -> Hash in
             var tree = ShardTreeBuilder()
             var start = 0
             let block = ShardTree.blockSize
@@ -236,32 +226,27 @@ public struct Repairer: Sendable {
             let outputs = (0..<coder.parityShards).map {
                 UnsafeMutableRawBufferPointer(rebasing: parity[($0 * block)..<(($0 + 1) * block)])
             }
-            do throws(ClientError) {
-                while start < blocks {
-                    let count = min(blocksPerRequest, blocks - start)
-                    try await reader.read(stripes: start..<(start + count), into: window)
-                    var run = ByteBuffer()
-                    run.reserveCapacity(count * block)
-                    for b in 0..<count {
-                        if target < k {
-                            run.writeBytes(UnsafeRawBufferPointer(window.slots(shard: target).block(b)))
-                        } else {
-                            try! coder.encode(stripe: UnsafeRawBufferPointer(window.stripe(b)), parity: outputs)  // shapes fixed
-                            run.writeBytes(UnsafeRawBufferPointer(outputs[target - k]))
-                        }
+            while start < blocks {
+                let count = min(blocksPerRequest, blocks - start)
+                try await reader.read(stripes: start..<(start + count), into: window)
+                var run = ByteBuffer()
+                run.reserveCapacity(count * block)
+                for b in 0..<count {
+                    if target < k {
+                        run.writeBytes(UnsafeRawBufferPointer(window.slots(shard: target).block(b)))
+                    } else {
+                        try! coder.encode(stripe: UnsafeRawBufferPointer(window.stripe(b)), parity: outputs)  // shapes fixed
+                        run.writeBytes(UnsafeRawBufferPointer(outputs[target - k]))
                     }
-                    run.withUnsafeReadableBytes { tree.append($0) }
-                    guard await channel.send(run) else { break }
-                    start += count
                 }
-                return .success(tree.finish().root)
-            } catch {
-                channel.cancel()
-                return .failure(error)
+                run.withUnsafeReadableBytes { tree.append($0) }
+                guard await stream.send(run, to: target) else { break }
+                start += count
             }
+            return tree.finish().root
         }
         let root = try produced.get()
-        switch answer.withLock({ $0 }) {
+        switch answers[target] {
         case .success(let status)?:
             guard status.complete, status.shardRoot == root else {
                 throw .badAnswer(

@@ -109,3 +109,6 @@ public struct WriteConsensus: Sendable {
         }
     }
 }
+
+/// One write's consensus, shared by the tasks that stage and commit on each blobber.
+typealias ConsensusBox = Locked<WriteConsensus>

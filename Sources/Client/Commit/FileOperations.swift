@@ -20,14 +20,9 @@ public struct FileOperations: Sendable {
     /// normalised to NFC as stored paths are (docs/PROTOCOL.md section 8, "Paths").
     public func list(_ name: String) async throws(ClientError) -> Listing {
         let directory = RemotePath.normalized(name)
-        let answers = await withTaskGroup(of: ListResponse?.self) { group in
-            for blobber in session.blobbers {
-                group.addTask { try? await blobber.list(directory) }
-            }
-            var out: [ListResponse] = []
-            for await answer in group { if let answer { out.append(answer) } }
-            return out
-        }
+        let answers = await session.onEveryBlobber { _, blobber throws(ClientError) in
+            try await blobber.list(directory)
+        }.successes.map(\.value)
         // A file counts when at least k blobbers list it with the same meta hash.
         var votes: [Hash: (entry: FileEntry, count: Int)] = [:]
         var directories: [String: Int] = [:]
@@ -52,15 +47,7 @@ public struct FileOperations: Sendable {
     }
 
     func removeHoldingLock(_ paths: [RemotePath]) async throws(ClientError) {
-        let consensus = try await stageAll { index throws(ClientError) in
-            for path in paths where try await session.blobbers[index].file(path.string) == nil {
-                throw .remoteNotFound(path: path.string)
-            }
-        }
-        try await Committer(session: session).commit(consensus: consensus, now: Clock.nowMillis) {
-            _ throws(ClientError) in
-            paths.map { CommitChange.delete(path: $0) }
-        }
+        try await commitHoldingLock(Edits(deletes: paths), now: Clock.nowMillis)
     }
 
     /// Renames `from` to `to` (the blobbers keep the shards; only the entry moves).
@@ -72,47 +59,63 @@ public struct FileOperations: Sendable {
     }
 
     func moveHoldingLock(_ from: RemotePath, to: RemotePath) async throws(ClientError) {
-        let now = Clock.nowMillis
-        let entries = Locked<[Int: FileEntry]>([:])
-        let consensus = try await stageAll { index throws(ClientError) in
-            guard let answer = try await session.blobbers[index].file(from.string) else {
-                throw .remoteNotFound(path: from.string)
-            }
-            var moved = answer.entry
-            moved.path = to.string
-            moved.updatedAt = max(now, moved.updatedAt)
-            entries.withLock { $0[index] = moved }
-        }
+        try await commitHoldingLock(Edits(renames: [(from, to)]), now: Clock.nowMillis)
+    }
+
+    /// Deletes and renames, the changes of a write that moves no bytes.
+    struct Edits: Sendable {
+        var deletes: [RemotePath] = []
+        var renames: [(from: RemotePath, to: RemotePath)] = []
+
+        var isEmpty: Bool { deletes.isEmpty && renames.isEmpty }
+        /// Every path the edits touch.
+        var paths: [String] { deletes.map(\.string) + renames.flatMap { [$0.from.string, $0.to.string] } }
+    }
+
+    /// Stages `edits` on every blobber and commits them, one commit per blobber.
+    func commitHoldingLock(_ edits: Edits, now: Int64) async throws(ClientError) {
+        let consensus = ConsensusBox(WriteConsensus(blobbers: session.blobbers.count, dataShards: session.dataShards))
+        let changes = try await stage(edits, now: now, into: consensus)
         try await Committer(session: session).commit(consensus: consensus, now: now) { index throws(ClientError) in
-            guard let entry = entries.withLock({ $0[index] }) else { throw .remoteNotFound(path: from.string) }
-            return [.rename(from: from, entry: entry)]
+            changes[index] ?? []
         }
     }
 
-    /// Runs `prepare` on every blobber; the ones that succeed are "staged" for the consensus. When
-    /// most blobbers say the path does not exist, that is the error.
-    func stageAll(_ prepare: @escaping @Sendable (Int) async throws(ClientError) -> Void) async throws(ClientError)
-        -> ConsensusBox
+    /// Checks on every blobber that the files `edits` touch are there and records each blobber in
+    /// `consensus` (staged, or failed with why); returns each staged blobber's changes. When most
+    /// blobbers say a path does not exist, that is the error.
+    func stage(_ edits: Edits, now: Int64, into consensus: ConsensusBox) async throws(ClientError)
+        -> [Int: [CommitChange]]
     {
-        let consensus = ConsensusBox(WriteConsensus(blobbers: session.blobbers.count, dataShards: session.dataShards))
-        let notFound = Locked<[String]>([])
-        await withTaskGroup(of: Void.self) { group in
-            for index in session.blobbers.indices {
-                group.addTask {
-                    do throws(ClientError) {
-                        try await prepare(index)
-                        consensus.withLock { $0.staged(index) }
-                    } catch {
-                        if case .remoteNotFound(let path) = error { notFound.withLock { $0.append(path) } }
-                        consensus.withLock { $0.failed(index, error.description) }
-                    }
+        let prepared = await session.onEveryBlobber { index, blobber throws(ClientError) -> [CommitChange] in
+            for path in edits.deletes where try await blobber.file(path.string) == nil {
+                throw .remoteNotFound(path: path.string)
+            }
+            var changes = edits.deletes.map { CommitChange.delete(path: $0) }
+            for (from, to) in edits.renames {
+                guard let answer = try await blobber.file(from.string) else {
+                    throw .remoteNotFound(path: from.string)
                 }
+                var moved = answer.entry
+                moved.path = to.string
+                moved.updatedAt = max(now, moved.updatedAt)
+                changes.append(.rename(from: from, entry: moved))
+            }
+            return changes
+        }
+        var notFound: [String] = []
+        for index in session.blobbers.indices {
+            switch prepared[index] {
+            case .success?: consensus.withLock { $0.staged(index) }
+            case .failure(let error)?:
+                if case .remoteNotFound(let path) = error { notFound.append(path) }
+                consensus.withLock { $0.failed(index, error.description) }
+            case nil: break
             }
         }
-        let missing = notFound.withLock { $0 }
-        if missing.count > session.blobbers.count - session.dataShards - 1, let path = missing.first {
+        if notFound.count > session.blobbers.count - session.dataShards - 1, let path = notFound.first {
             throw .remoteNotFound(path: path)
         }
-        return consensus
+        return Dictionary(uniqueKeysWithValues: prepared.successes.map { ($0.index, $0.value) })
     }
 }
