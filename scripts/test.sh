@@ -16,6 +16,9 @@ bash scripts/install-deps.sh
 bash scripts/install-test-tools.sh
 # The tools just installed are required: a test that would skip without one fails instead.
 export BLOB_TEST_REQUIRE_TOOLS=1
+# At most 6 tests at once. Many start a ledger and several blobbers; all 236 at once put a load of 40+
+# on two cores and ran 120 s time limits out across unrelated suites (whole suite, 2026-12-05).
+export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-6}
 swift build --build-tests
 swift test --skip-build "$@"
 if [ "$#" -eq 0 ] && [ "${BLOB_TEST_FUZZ:-1}" != 0 ]; then

@@ -2,7 +2,7 @@ import CoreMetrics
 import Foundation
 public import LedgerAPI
 public import Logging
-public import Merkle
+import Merkle
 public import StorageProtocol
 import Synchronization
 

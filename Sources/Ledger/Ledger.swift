@@ -1,7 +1,7 @@
 import Foundation
-public import GRDB
+import GRDB
 import Logging
-public import Merkle
+import Merkle
 public import StorageProtocol
 
 /// The ledger: admits signed transactions, applies them atomically, seals blocks and runs challenges.

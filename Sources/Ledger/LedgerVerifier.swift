@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-public import GRDB
+import GRDB
 public import Merkle
 import StorageProtocol
 import Synchronization

@@ -36,6 +36,7 @@ import Testing
             }
         }
 
+        @discardableResult
         func update(_ payload: UpdateAllocationPayload, by key: SigningKey? = nil) async throws(LedgerError)
             -> TransactionReceipt
         {

@@ -54,11 +54,11 @@ import Testing
         #expect(try await ledger.submit(faucet).status == .duplicate)
         #expect(try await ledger.balance(of: owner.id) == 50_000_000)
 
-        try await ledger.submit(transaction(.faucet, FaucetPayload(amount: 1_000_000), by: blobber, nonce: 2))
+        _ = try await ledger.submit(transaction(.faucet, FaucetPayload(amount: 1_000_000), by: blobber, nonce: 2))
         let registration = RegisterBlobberPayload(
             url: "http://127.0.0.1:1", capacity: 1 << 30, readPrice: 1, writePrice: 1 << 20, region: "test",
             stake: 1_000_000)
-        try await ledger.submit(transaction(.registerBlobber, registration, by: blobber, nonce: 3))
+        _ = try await ledger.submit(transaction(.registerBlobber, registration, by: blobber, nonce: 3))
         let record = try #require(try await ledger.blobber(blobberID))
         #expect(record.id == blobberID && record.url == "http://127.0.0.1:1" && record.stake == 1_000_000)
         #expect(record.capacity == 1 << 30 && record.region == "test")

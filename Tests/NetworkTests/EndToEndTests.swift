@@ -229,7 +229,7 @@ func directorySize(_ path: String) -> Int {
     var total = 0
     while let name = enumerator.nextObject() as? String {
         let size = (try? FileManager.default.attributesOfItem(atPath: path + "/" + name)[.size] as? Int) ?? 0
-        total += size ?? 0
+        total += size
     }
     return total
 }

@@ -101,7 +101,7 @@ enum TestnetError: Error, CustomStringConvertible {
 
 /// `count` pseudo-random bytes written to `path` in 1 MiB pieces.
 func writeRandomFile(_ path: String, count: Int, seed: UInt64) throws {
-    FileManager.default.createFile(atPath: path, contents: nil)
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
     let handle = try #require(FileHandle(forWritingAtPath: path))
     defer { try? handle.close() }
     var state = seed | 1

@@ -4,7 +4,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import StorageProtocol
-public import ServiceLifecycle
+import ServiceLifecycle
 
 /// Builds the blobber's HTTP application with its services (marker batcher, challenge responder).
 /// `metricsText` renders `/metrics` (the executable passes its Prometheus registry); `onServerRunning`

@@ -42,7 +42,7 @@ public struct ChallengeResponder: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown { await loop() }
+        await cancelWhenGracefulShutdown { await loop() }
     }
 
     private func loop() async {

@@ -47,7 +47,7 @@ public struct Collector: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown { await loop() }
+        await cancelWhenGracefulShutdown { await loop() }
     }
 
     private func loop() async {

@@ -56,7 +56,7 @@ public struct MarkerBatcher: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown { await loop() }
+        await cancelWhenGracefulShutdown { await loop() }
     }
 
     private func loop() async {

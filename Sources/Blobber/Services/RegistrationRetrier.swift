@@ -30,7 +30,7 @@ public struct RegistrationRetrier: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown { await loop() }
+        await cancelWhenGracefulShutdown { await loop() }
     }
 
     private func loop() async {

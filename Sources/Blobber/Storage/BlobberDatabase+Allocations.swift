@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-public import Merkle
+import Merkle
 public import StorageProtocol
 
 /// What a blobber keeps of an allocation's terms (from the ledger) .

@@ -1,8 +1,8 @@
 import Foundation
 import NIOCore
 import Synchronization
-public import Merkle
-public import StorageProtocol
+import Merkle
+import StorageProtocol
 
 /// Shard bytes on disk, outside SQLite.
 ///

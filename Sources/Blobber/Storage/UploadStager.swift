@@ -1,5 +1,5 @@
 import Foundation
-public import Merkle
+import Merkle
 import NIOCore
 public import StorageProtocol
 import Synchronization

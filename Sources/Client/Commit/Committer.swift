@@ -1,5 +1,5 @@
 import Merkle
-public import StorageProtocol
+import StorageProtocol
 
 /// The commit phase of a write, shared by uploads, deletes and renames: on every blobber the
 /// consensus left in, fetch proofs, compute and sign the marker, commit; then data+1 decides, and

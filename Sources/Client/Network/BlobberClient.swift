@@ -42,11 +42,11 @@ public struct BlobberClient: Sendable {
         request.headers.add(name: "content-type", value: "application/octet-stream")
         request.body = body
         let timeout = TimeAmount.seconds(60 + Int64(shardLength >> 23))  // 60 s + 1 s per 8 MiB
-        return try await decode(try await send(request, timeout: timeout), as: UploadStatus.self)
+        return try decode(try await send(request, timeout: timeout), as: UploadStatus.self)
     }
 
     public func uploadStatus(uploadID: String) async throws(ClientError) -> UploadStatus {
-        try await decode(
+        try decode(
             try await send(signed("GET", BlobberRoute.upload(allocation: allocation, uploadID: uploadID), body: nil)),
             as: UploadStatus.self)
     }
@@ -72,7 +72,7 @@ public struct BlobberClient: Sendable {
     }
 
     public func state() async throws(ClientError) -> AllocationStateResponse {
-        try await decode(
+        try decode(
             try await send(signed("GET", BlobberRoute.state(allocation: allocation), body: nil)),
             as: AllocationStateResponse.self)
     }
@@ -89,7 +89,7 @@ public struct BlobberClient: Sendable {
 
     public func list(_ directory: String) async throws(ClientError) -> ListResponse {
         let target = "\(BlobberRoute.list(allocation: allocation))?\(BlobberRoute.Query.path)=\(Self.query(directory))"
-        return try await decode(try await send(signed("GET", target, body: nil)), as: ListResponse.self)
+        return try decode(try await send(signed("GET", target, body: nil)), as: ListResponse.self)
     }
 
     /// Every file entry under `directory` (ending in `/`), walking `list` through its subdirectories
@@ -178,7 +178,7 @@ public struct BlobberClient: Sendable {
         -> T
     {
         let body = ClientJSON.encode(value)
-        return try await decode(try await send(signed("POST", target, body: body), timeout: .seconds(120)), as: type)
+        return try decode(try await send(signed("POST", target, body: body), timeout: .seconds(120)), as: type)
     }
 
     func send(_ request: HTTPClientRequest, timeout: TimeAmount = .seconds(30), limit: Int = HTTPTransport.maxJSONBytes)

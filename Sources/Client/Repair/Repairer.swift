@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import Erasure
 import Foundation
-public import Merkle
+import Merkle
 import NIOCore
-public import StorageProtocol
+import StorageProtocol
 
 /// Brings blobbers that are behind, ahead or wrong to the state a split resolves to (`SplitResolution`,
 /// docs/PROTOCOL.md 10.8): blobbers that can reach it by undoing their latest commit are rolled back;

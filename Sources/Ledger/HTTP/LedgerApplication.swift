@@ -2,7 +2,7 @@ public import Hummingbird
 import HummingbirdCore
 public import Logging
 import NIOCore
-public import ServiceLifecycle
+import ServiceLifecycle
 
 /// Builds the ledger's HTTP application with its services (block sealer, challenge watcher).
 /// `metricsText` renders `/metrics` (the executable passes its Prometheus registry);
