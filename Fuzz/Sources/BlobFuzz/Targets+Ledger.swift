@@ -101,6 +101,8 @@ func checkPayload(kind: TransactionKind, bytes: [UInt8]) {
     case .challengeResponse:
         if let payload = decodePayload(ChallengeResponsePayload.self, bytes) { checkChallengeResponse(payload) }
     case .finalizeAllocation: _ = decodePayload(FinalizeAllocationPayload.self, bytes)
+    case .updateAllocation: _ = decodePayload(UpdateAllocationPayload.self, bytes)
+    case .cancelAllocation: _ = decodePayload(CancelAllocationPayload.self, bytes)
     case .issueChallenge: _ = decodePayload(IssueChallengePayload.self, bytes)
     case .challengeTimeout: _ = decodePayload(ChallengeTimeoutPayload.self, bytes)
     }

@@ -67,7 +67,7 @@ extension FuzzTarget {
             != nil
         if verified {
             require(auth.publicKey == Fixture.owner.publicKey, "a forged request verified")
-            let elsewhere = try? auth.verify(
+            let elsewhere: Void? = try? auth.verify(
                 audience: Fixture.reader.publicKey.blobberID, method: "GET", target: "/v1/fuzz?x=1", now: Fixture.now, window: 60_000)
             require(elsewhere == nil, "a request verified at a blobber it was not signed for")
         }
