@@ -103,7 +103,8 @@ import Testing
                 }
             }
             #expect(try await network.heads().map(\.sequence) == after.map(\.sequence))
-            #expect(status(of: try await client.status()) == after.map(\.sequence))
+            let finalStatus = await client.status()
+            #expect(status(of: finalStatus) == after.map(\.sequence))
         }
     }
 

@@ -1,4 +1,4 @@
-public import Merkle
+import Merkle
 public import StorageProtocol
 
 /// Computes one blobber's next write marker from its `/proofs` answer alone

@@ -1,6 +1,6 @@
 import Foundation
-public import Merkle
-public import StorageProtocol
+import Merkle
+import StorageProtocol
 
 /// `blob status`: every blobber's head, the states a split left and the one it resolves to
 /// (`SplitResolution`, docs/PROTOCOL.md 10.8), and whether each blobber agrees with it and with the ledger.

@@ -2,7 +2,7 @@ import Foundation
 #if canImport(Glibc)
     import Glibc
 #endif
-public import StorageProtocol
+import StorageProtocol
 
 /// The wallet folder's write lock on one allocation (docs/PROTOCOL.md 10.3 "One writer at a time"):
 /// an exclusive `flock` on `HOME/allocations/ID.lock`, held by every write (upload, rm, mv, repair) from

@@ -1,5 +1,5 @@
 import Foundation
-public import Merkle
+import Merkle
 public import StorageProtocol
 
 /// What the owner hands a reader (docs/PROTOCOL.md section 10 "Share tickets"): the signed ticket, and for

@@ -1,4 +1,4 @@
-public import Merkle
+import Merkle
 public import StorageProtocol
 
 extension RemotePath {

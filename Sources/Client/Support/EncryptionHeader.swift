@@ -1,4 +1,4 @@
-public import Merkle
+import Merkle
 public import StorageProtocol
 
 /// The file key of an encrypted file, wrapped for the owner and stored in `FileEntry.encryption`

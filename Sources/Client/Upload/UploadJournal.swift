@@ -1,5 +1,5 @@
 import Foundation
-public import StorageProtocol
+import StorageProtocol
 
 /// Large uploads in flight, so that an upload cut short on the client's side (the process killed, the
 /// machine rebooted) resumes where the blobbers got to instead of sending everything again:
