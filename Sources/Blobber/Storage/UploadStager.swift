@@ -47,8 +47,10 @@ public final class UploadStager: Sendable {
         try await store.staged(allocation, upload)?.status(id: upload)
     }
 
-    /// Bytes of body buffers collected before they are written in one job on the thread pool.
-    static let writeBatchBytes = 1 << 20
+    /// Bytes of body buffers collected before they are written in one job on the thread pool. Small enough
+    /// that the bytes are still in cache when written: 1 MiB batches made `blobber bench`'s upload 25 %
+    /// slower than writing inline; 128 KiB made it 13 % faster (2026-12-05, same run).
+    static let writeBatchBytes = 128 << 10
 
     /// Streams `body` into upload `upload` starting at `offset`. `freeShare` bounds a new upload's size.
     /// The files are opened, written, truncated and synced on the thread pool; the body's buffers are hashed
