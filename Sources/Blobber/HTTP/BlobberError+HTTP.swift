@@ -5,7 +5,15 @@ public import StorageProtocol
 
 /// The one place where errors become HTTP answers: each error type knows its status (the table in
 /// docs/PROTOCOL.md section 9) and answers `{"code": ..., "message": ...}`.
-extension BlobberError: HTTPResponseError {
+public protocol CodedHTTPResponseError: HTTPResponseError, CodedError {}
+
+extension CodedHTTPResponseError {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        ErrorAnswer.response(code: code, message: description, status: status)
+    }
+}
+
+extension BlobberError: CodedHTTPResponseError {
     public var status: HTTPResponse.Status {
         switch self {
         case .unknownAllocation, .unknownUpload, .notFound, .readNotFound: .notFound
@@ -19,21 +27,13 @@ extension BlobberError: HTTPResponseError {
             .badRequest
         }
     }
-
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        ErrorAnswer.response(code: code, message: description, status: status)
-    }
 }
 
-extension StorageError: HTTPResponseError {
+extension StorageError: CodedHTTPResponseError {
     public var status: HTTPResponse.Status { .internalServerError }
-
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        ErrorAnswer.response(code: code, message: description, status: status)
-    }
 }
 
-extension RequestAuthError: HTTPResponseError {
+extension RequestAuthError: CodedHTTPResponseError {
     public var status: HTTPResponse.Status {
         switch self {
         case .missing, .malformed, .stale, .badSignature, .replayed: .unauthorized
@@ -41,27 +41,15 @@ extension RequestAuthError: HTTPResponseError {
         case .bodyDigestMismatch, .bodyNotSigned: .badRequest
         }
     }
-
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        ErrorAnswer.response(code: code, message: description, status: status)
-    }
 }
 
-extension MarkerError: HTTPResponseError {
+extension MarkerError: CodedHTTPResponseError {
     /// A marker that does not fit the chain conflicts with the blobber's state.
     public var status: HTTPResponse.Status { .conflict }
-
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        ErrorAnswer.response(code: code, message: description, status: status)
-    }
 }
 
-extension PathError: HTTPResponseError {
+extension PathError: CodedHTTPResponseError {
     public var status: HTTPResponse.Status { .badRequest }
-
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        ErrorAnswer.response(code: code, message: description, status: status)
-    }
 }
 
 /// An answer for an error that is not one of the blobber's own (Hummingbird's refusals, JSON decoding,
