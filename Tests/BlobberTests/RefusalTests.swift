@@ -252,11 +252,15 @@ struct RefusalTests {
 
 @Suite("Blobber truncated uploads", .timeLimit(.minutes(2)))
 struct TruncatedUploadTests {
-    @Test("a body cut off mid-stream keeps its whole blocks, and the upload resumes from there")
-    func truncatedThenResumed() async throws {
+    /// (blocks, whole blocks before the cut): within the first write batch, and after one batch was
+    /// written while the next was being received (batches are 512 KiB).
+    @Test(
+        "a body cut off mid-stream keeps its whole blocks, and the upload resumes from there",
+        arguments: [(3, 1), (12, 9)])
+    func truncatedThenResumed(blocks: Int, kept: Int) async throws {
         let (ledger, blobber, start) = try await startAllocation()
         var owner = start
-        let bytes = shardBytes(3, seed: 8)
+        let bytes = shardBytes(blocks, seed: 8)
         let target = "\(owner.base)/uploads/cut?offset=0"
         let auth = RequestAuth.sign(
             for: blobber.id, method: "PUT", target: target, body: nil, timestamp: nowMillis(), key: owner.key)
@@ -265,25 +269,26 @@ struct TruncatedUploadTests {
             + "\(UploadStatus.shardSizeHeader): \(bytes.count)\r\n"
             + auth.headers.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
         let port = try #require(Int(blobber.url.split(separator: ":").last!))
-        try sendTruncated(port: port, head: head, body: Array(bytes[..<(65536 + 40_000)]))
+        let cut = kept * 65536
+        try sendTruncated(port: port, head: head, body: Array(bytes[..<(cut + 40_000)]))
         let staged = try await eventually {
             let reply = try await owner.request(.GET, "\(owner.base)/uploads/cut")
             guard reply.status == 200 else { return false }
-            return try reply.decode(UploadStatus.self).received == 65536
+            return try reply.decode(UploadStatus.self).received == UInt64(cut)
         }
         #expect(staged)
         // The cut request may hold the upload a moment longer, until the blobber notices the closed
         // connection: `upload.busy` is the documented answer then, and the client tries again. On a
         // loaded machine (the whole suite at once on two cores) that moment has exceeded 5 s.
-        var rest = try await owner.upload("cut", Array(bytes[65536...]), shardSize: bytes.count, offset: 65536)
+        var rest = try await owner.upload("cut", Array(bytes[cut...]), shardSize: bytes.count, offset: cut)
         for _ in 0..<600 where rest.code == "upload.busy" {
             try await Task.sleep(for: .milliseconds(50))
-            rest = try await owner.upload("cut", Array(bytes[65536...]), shardSize: bytes.count, offset: 65536)
+            rest = try await owner.upload("cut", Array(bytes[cut...]), shardSize: bytes.count, offset: cut)
         }
         let status = try rest.decode(UploadStatus.self)
         #expect(status.complete && status.shardRoot == entry("/cut", bytes).shardRoot)
         #expect(try await owner.commit([.put(uploadID: "cut", entry: entry("/cut", bytes))]).status == 200)
-        let read = try await owner.request(.GET, "\(owner.base)/blocks?path=/cut&start=0&count=3")
+        let read = try await owner.request(.GET, "\(owner.base)/blocks?path=/cut&start=0&count=\(blocks)")
         #expect(read.body == bytes)
         await stopAll(ledger, blobber)
     }

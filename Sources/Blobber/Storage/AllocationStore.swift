@@ -138,11 +138,14 @@ public actor AllocationStore {
     public func commit(_ request: CommitRequest, now: Int64) async throws -> CommitResponse {
         await gate.enter()
         defer { gate.leave() }
-        // The staged uploads are read on the thread pool, all in one job.
-        let (info, shards) = (self.info, self.shards)
-        let uploads = try await BlockingIO.run { try Self.uploads(of: request, info: info, shards: shards) }
+        let puts = try Self.puts(of: request, info: info)
         let before = storedBytes
         log.removeAll()
+        // The changes are made in memory first and the staged uploads checked after, with the disk work, in one
+        // job on the thread pool. A refusal found in memory is thrown only once the uploads are checked, so a
+        // request with several faults gets the answer it got when the uploads were checked first.
+        var refusal: (any Error)?
+        var delta: Int64 = 0
         do {
             for change in request.changes {
                 switch change {
@@ -163,17 +166,23 @@ public actor AllocationStore {
                     set(entry)
                 }
             }
-            let delta = Int64(storedBytes) - Int64(before)
+            delta = Int64(storedBytes) - Int64(before)
             try check(request.marker, delta: delta)
-            let (added, removed) = netChanges()
-            // Shards renamed and synced, then the SQLite commit: one job on the thread pool, never cut between.
-            let (id, shards, database, promoted) = (info.id, self.shards, self.database, uploads)
-            let (marker, fileMetaRoot) = (request.marker, metaTrie.root)
+        } catch {
+            refusal = error
+        }
+        do {
+            let (added, removed) = refusal == nil ? netChanges() : ([], [])
+            // Uploads checked, shards renamed and synced, then the SQLite commit: never cut between.
+            let (id, shards, database, undo) = (info.id, self.shards, self.database, delta)
+            let (marker, fileMetaRoot, refused) = (request.marker, metaTrie.root, refusal)
             try await BlockingIO.run {
-                try shards.promote(id, uploads: promoted)
+                let uploads = try Self.stagedUploads(puts, allocation: id, shards: shards)
+                if let refused { throw refused }
+                try shards.promote(id, uploads: uploads)
                 try database.apply(
                     id, marker: marker, fileMetaRoot: fileMetaRoot, added: added, removedPaths: removed,
-                    undoSequence: marker.sequence, undoSize: delta, rollingBack: nil, now: now)
+                    undoSequence: marker.sequence, undoSize: undo, rollingBack: nil, now: now)
             }
             undoSequence = request.marker.sequence
             undoSize = delta
@@ -187,43 +196,54 @@ public actor AllocationStore {
             sequence: head.sequence, allocationRoot: head.allocationRoot, fileMetaRoot: head.fileMetaRoot)
     }
 
-    /// Checks a commit's paths and its puts' staged uploads, change by change; the uploads to promote.
-    private static func uploads(of request: CommitRequest, info: AllocationInfo, shards: ShardStore) throws
-        -> [(upload: String, root: Hash)]
+    /// Checks a commit's paths, upload ids and entry shapes, change by change, without touching the disk:
+    /// the puts whose staged uploads must then be checked.
+    private static func puts(of request: CommitRequest, info: AllocationInfo) throws
+        -> [(upload: String, entry: FileEntry)]
     {
         guard !request.changes.isEmpty else { throw BlobberError.noChanges }
         var seen = Set<String>()
-        var uploads = [(upload: String, root: Hash)]()
+        var puts = [(upload: String, entry: FileEntry)]()
         for change in request.changes {
             for path in change.paths {
                 _ = try RemotePath(path)
                 guard seen.insert(path).inserted else { throw BlobberError.duplicatePath(path) }
             }
             if case .put(let upload, let entry) = change {
-                guard UploadStatus.isValidID(upload), let staged = try shards.stagedNow(info.id, upload) else {
-                    throw BlobberError.unknownUpload(upload)
-                }
-                guard staged.complete else {
-                    throw BlobberError.incompleteUpload(upload, received: staged.received, shardSize: staged.shardSize)
-                }
-                let status = staged.status(id: upload)
-                guard status.shardRoot == entry.shardRoot else {
-                    throw BlobberError.uploadMismatch(
-                        path: entry.path,
-                        reason: "shard_root \(entry.shardRoot) but the upload's is \(status.shardRoot!)")
-                }
-                guard status.blockCount == entry.blockCount else {
-                    throw BlobberError.uploadMismatch(
-                        path: entry.path,
-                        reason: "block_count \(entry.blockCount) but the upload has \(status.blockCount!)")
-                }
+                guard UploadStatus.isValidID(upload) else { throw BlobberError.unknownUpload(upload) }
                 if let problem = entry.shapeProblem(dataShards: info.dataShards) {
                     throw BlobberError.uploadMismatch(path: entry.path, reason: problem)
                 }
-                uploads.append((upload, entry.shardRoot))
+                puts.append((upload, entry))
             }
         }
-        return uploads
+        return puts
+    }
+
+    /// Checks that every put's staged upload is complete and has its entry's shard root and block count:
+    /// the uploads to promote.
+    private static func stagedUploads(
+        _ puts: [(upload: String, entry: FileEntry)], allocation: AllocationID, shards: ShardStore
+    ) throws -> [(upload: String, root: Hash)] {
+        try puts.map { upload, entry in
+            guard let staged = try shards.stagedNow(allocation, upload) else {
+                throw BlobberError.unknownUpload(upload)
+            }
+            guard staged.complete else {
+                throw BlobberError.incompleteUpload(upload, received: staged.received, shardSize: staged.shardSize)
+            }
+            let status = staged.status(id: upload)
+            guard status.shardRoot == entry.shardRoot else {
+                throw BlobberError.uploadMismatch(
+                    path: entry.path, reason: "shard_root \(entry.shardRoot) but the upload's is \(status.shardRoot!)")
+            }
+            guard status.blockCount == entry.blockCount else {
+                throw BlobberError.uploadMismatch(
+                    path: entry.path,
+                    reason: "block_count \(entry.blockCount) but the upload has \(status.blockCount!)")
+            }
+            return (upload, entry.shardRoot)
+        }
     }
 
     /// Restores the state before the latest commit under `marker`, which must sign exactly that state.
