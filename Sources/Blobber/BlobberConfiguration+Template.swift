@@ -36,6 +36,10 @@ extension BlobberConfiguration {
         # Seconds between polls of the ledger for challenges addressed to this blobber.
         challenge_poll_interval: \(challengePollInterval)
 
+        # Seconds an allocation's terms (size, expiry, its blobbers) learned from the ledger are trusted;
+        # a request they would refuse (expired, out of space) asks the ledger again after 2 s at most.
+        terms_refresh: \(termsRefresh)
+
         # Signed requests must be within this many seconds of this machine's clock.
         request_window: \(requestWindow)
         # Largest JSON body (commit, proofs) in bytes.

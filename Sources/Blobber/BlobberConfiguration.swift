@@ -31,6 +31,9 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
     public var batchIdle: Double = 1
     /// How often to ask the ledger for open challenges (seconds).
     public var challengePollInterval: Double = 1
+    /// How long an allocation's terms (size, expiry, membership) learned from the ledger are trusted
+    /// (seconds); a request they would refuse asks again after at most 2 s.
+    public var termsRefresh: Double = 30
     /// Signed requests must be within this many seconds of the blobber's clock.
     public var requestWindow: Double = 60
     /// Largest JSON request body (commit, proofs), bytes.
@@ -69,6 +72,7 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
         case batchMaxAge = "batch_max_age"
         case batchIdle = "batch_idle"
         case challengePollInterval = "challenge_poll_interval"
+        case termsRefresh = "terms_refresh"
         case requestWindow = "request_window"
         case maxJSONBody = "max_json_body"
         case idleTimeout = "idle_timeout"
@@ -100,6 +104,7 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
         try read(.batchMaxAge, into: &value.batchMaxAge)
         try read(.batchIdle, into: &value.batchIdle)
         try read(.challengePollInterval, into: &value.challengePollInterval)
+        try read(.termsRefresh, into: &value.termsRefresh)
         try read(.requestWindow, into: &value.requestWindow)
         try read(.maxJSONBody, into: &value.maxJSONBody)
         try read(.idleTimeout, into: &value.idleTimeout)
@@ -144,6 +149,7 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
                 "batch_max_age, batch_idle, challenge_poll_interval, gc_interval and staged_upload_lifetime must be positive"
             )
         }
+        guard termsRefresh > 0, termsRefresh <= 86_400 else { throw .invalid("terms_refresh must be more than 0 and at most 86400 seconds") }
         guard requestWindow >= 1 else { throw .invalid("request_window must be at least 1 second") }
         guard maxJSONBody >= 1024 else { throw .invalid("max_json_body must be at least 1024") }
         guard idleTimeout >= 1, idleTimeout <= 86_400 else { throw .invalid("idle_timeout must be 1 to 86400 seconds") }

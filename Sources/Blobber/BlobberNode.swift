@@ -21,6 +21,12 @@ public final class BlobberNode: Sendable {
     /// before it is refused rather than accepted a second time after a restart.
     let startedAt: Int64
     private let stores = Mutex<[AllocationID: AllocationStore]>([:])
+    /// When each allocation's terms were last asked of the ledger (Unix ms), and the allocations the ledger
+    /// says this blobber is no longer part of (replaced by another blobber).
+    private let termsChecked = Mutex<(at: [AllocationID: Int64], left: Set<AllocationID>)>(([:], []))
+    /// Terms are asked again after `configuration.termsRefresh`, or after this long (ms) when a request
+    /// needs them newer: its allocation looks expired, or its upload does not fit the share.
+    static let urgentTermsRefresh: Int64 = 2_000
     /// The URL registered on the ledger once known (after the server bound its port), and whether the
     /// ledger has this blobber.
     let registration = Mutex<(url: String?, done: Bool)>((nil, false))
@@ -79,6 +85,7 @@ public final class BlobberNode: Sendable {
                 AllocationInfo(
                     id: id, blobberID: blobberID, ownerKey: record.ownerKey, dataShards: record.dataShards,
                     size: record.size, share: record.shardSize, createdAt: record.createdAt, expiry: record.expiry))
+            termsChecked.withLock { $0.at[id] = Self.now() }
         }
         guard let (info, persisted) = try await database.allocation(id, blobber: blobberID) else {
             throw BlobberError.unknownAllocation(id)
@@ -89,6 +96,60 @@ public final class BlobberNode: Sendable {
             stores[id] = fresh
             return fresh
         }
+    }
+
+    /// The store of an allocation a client request names, with terms no older than `termsRefresh` (or
+    /// `urgentTermsRefresh` when `urgent`, or when the cached terms say it expired): an owner may have
+    /// extended, grown, cancelled it or replaced this blobber since. A blobber the ledger no longer lists
+    /// answers `allocation.not_a_blobber`.
+    func servingStore(for id: AllocationID, urgent: Bool = false) async throws -> AllocationStore {
+        let store = try await store(for: id)
+        try await refreshTerms(of: store, urgent: urgent || Self.now() > store.info.expiry)
+        return store
+    }
+
+    /// Asks the ledger for the allocation's terms when they are due and takes them. A ledger that does not
+    /// answer leaves the terms as they were (the request is judged by them).
+    func refreshTerms(of store: AllocationStore, urgent: Bool) async throws {
+        let id = store.info.id
+        let now = Self.now()
+        let due = termsChecked.withLock { checked -> Bool in
+            let age = now - (checked.at[id] ?? .min / 2)
+            let refresh = Int64(configuration.termsRefresh * 1000)
+            guard age >= (urgent ? min(refresh, Self.urgentTermsRefresh) : refresh) else { return false }
+            checked.at[id] = now
+            return true
+        }
+        if due {
+            let ledger = self.ledger
+            let view: AllocationView?
+            do throws(LedgerAccessError) {
+                view = try await ledger.allocation(id)
+            } catch {
+                logger.debug(
+                    "allocation terms not refreshed", metadata: ["allocation.id": "\(id)", "reason": "\(error)"])
+                view = nil
+            }
+            if let view {
+                let member = view.blobbers.contains { $0.blobberID == blobberID }
+                termsChecked.withLock { checked in
+                    if member { checked.left.remove(id) } else { checked.left.insert(id) }
+                }
+                let record = view.allocation
+                let old = store.info
+                if member, (record.size, record.shardSize, record.expiry) != (old.size, old.share, old.expiry) {
+                    try await database.updateTerms(id, size: record.size, share: record.shardSize, expiry: record.expiry)
+                    store.updateTerms(size: record.size, share: record.shardSize, expiry: record.expiry)
+                    logger.info(
+                        "allocation terms changed on the ledger",
+                        metadata: [
+                            "allocation.id": "\(id)", "size": "\(record.size)", "share": "\(record.shardSize)",
+                            "expiry": "\(record.expiry)",
+                        ])
+                }
+            }
+        }
+        if termsChecked.withLock({ $0.left.contains(id) }) { throw BlobberError.notABlobber(id) }
     }
 
     /// Registers this blobber on the ledger unless it already is. `url` is what clients use to reach it.

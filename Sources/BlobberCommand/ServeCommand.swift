@@ -24,6 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     var batchMaxMarkers: Int?
     @Option(help: "Override: submit when the oldest marker waited this many seconds.") var batchMaxAge: Double?
     @Option(help: "Override: submit when no marker arrived for this many seconds.") var batchIdle: Double?
+    @Option(help: "Override: seconds an allocation's terms from the ledger are trusted.") var termsRefresh: Double?
     @Option(help: "Override: seconds between challenge polls.") var challengePollInterval: Double?
     @Option(help: "Override: seconds between collections of old versions and stale uploads.") var gcInterval: Double?
     @Option(help: "Override: seconds after which a staged upload never committed is collected.")
@@ -48,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let batchMaxMarkers { configuration.batchMaxMarkers = batchMaxMarkers }
         if let batchMaxAge { configuration.batchMaxAge = batchMaxAge }
         if let batchIdle { configuration.batchIdle = batchIdle }
+        if let termsRefresh { configuration.termsRefresh = termsRefresh }
         if let challengePollInterval { configuration.challengePollInterval = challengePollInterval }
         if let gcInterval { configuration.gcInterval = gcInterval }
         if let stagedUploadLifetime { configuration.stagedUploadLifetime = stagedUploadLifetime }

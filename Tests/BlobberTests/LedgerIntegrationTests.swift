@@ -147,3 +147,65 @@ extension Owner {
         previous = other.previous
     }
 }
+
+@Suite("Blobber and changed allocations", .timeLimit(.minutes(2)))
+struct ChangedTermsTests {
+    @Test("terms the owner changes on the ledger are taken: a grown size, an extension, a cancel, a replacement")
+    func changedTerms() async throws {
+        // Terms are trusted for 3 s here (30 s by default); a request they would refuse asks after 2 s.
+        let (ledger, blobber, start) = try await startAllocation(size: 2 * 65536, blobberExtra: ["--terms-refresh", "3"])
+        var owner = start
+        defer { Task { await stopAll(ledger, blobber) } }
+
+        // Grown: three blocks do not fit a share of two; after update_allocation they do, with no wait
+        // for the terms to age (the refusal asks the ledger again, at most once per 2 s).
+        let bytes = shardBytes(3, seed: 3)
+        #expect(try await owner.upload("big", bytes).code == "allocation.capacity_exceeded")
+        try await ledger.submit(
+            .updateAllocation, UpdateAllocationPayload(allocationID: owner.allocation, size: 4 * 65536), by: owner.key)
+        try await Task.sleep(for: .milliseconds(2_100))
+        let grown = try await owner.upload("big", bytes)
+        #expect(grown.status == 200, "\(grown.code ?? "")")
+        #expect(try await owner.commit([.put(uploadID: "big", entry: entry("/big", bytes))]).status == 200)
+
+        // Extended: an allocation of 6 s, extended by an hour before it ends, is served after the 6 s.
+        let short = try await ledger.createAllocation(owner: owner.key, blobbers: [blobber.id], lifetime: 6_000)
+        let created = nowMillis()
+        let shortOwner = Owner(key: owner.key, allocation: short, blobber: blobber)
+        #expect(try await shortOwner.upload("s", shardBytes(1, seed: 1)).status == 200)
+        try await ledger.submit(
+            .updateAllocation, UpdateAllocationPayload(allocationID: short, expiry: created + 3_600_000), by: owner.key)
+
+        // Replaced: the blobber gives its place to another and refuses the allocation once it knows.
+        let other = SigningKey.generate()
+        try await ledger.fund(other)
+        try await ledger.submit(
+            .registerBlobber,
+            RegisterBlobberPayload(
+                url: "http://127.0.0.1:1", capacity: 1 << 30, readPrice: 1, writePrice: 1, region: "x", stake: 0),
+            by: other)
+        let moved = try await ledger.createAllocation(owner: owner.key, blobbers: [blobber.id])
+        let movedOwner = Owner(key: owner.key, allocation: moved, blobber: blobber)
+        #expect(try await movedOwner.request(.GET, "\(movedOwner.base)/state").status == 200)
+        try await ledger.submit(
+            .updateAllocation,
+            UpdateAllocationPayload(
+                allocationID: moved, replace: BlobberReplacement(from: blobber.id, to: other.publicKey.blobberID)),
+            by: owner.key)
+        #expect(
+            try await eventually(timeout: 20) {
+                try await movedOwner.request(.GET, "\(movedOwner.base)/state").code == "allocation.not_a_blobber"
+            })
+
+        // Cancelled: the first allocation ends now; the blobber refuses it once it has asked again.
+        try await ledger.submit(.cancelAllocation, CancelAllocationPayload(allocationID: owner.allocation), by: owner.key)
+        #expect(
+            try await eventually(timeout: 20) {
+                try await owner.request(.GET, "\(owner.base)/state").code == "allocation.expired"
+            })
+
+        try await Task.sleep(for: .milliseconds(max(0, 6_500 - Int(nowMillis() - created))))
+        let late = try await shortOwner.upload("t", shardBytes(1, seed: 2))
+        #expect(late.status == 200, "\(late.code ?? "")")
+    }
+}

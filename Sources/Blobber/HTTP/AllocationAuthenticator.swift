@@ -56,7 +56,7 @@ struct AllocationAuthenticator: RouterMiddleware {
             break
         }
         try node.authenticate(auth, method: request.method.rawValue, target: request.uri.string)
-        let store = try await node.store(for: id)
+        let store = try await node.servingStore(for: id)
         try node.authorize(auth, info: store.info, readPath: readPath, ticket: request.header(BlobberHeader.ticket))
         var context = context
         context.grant = AllocationGrant(auth: auth, store: store)

@@ -105,10 +105,34 @@ struct AllocationController: Sendable {
             throw BlobberError.badLength("x-blob-shard-size must give the shard's length")
         }
         let offset = try RawQuery(request.uri.query).integer(BlobberRoute.Query.offset) ?? 0
-        let status = try await store.receive(
-            upload: upload, shardSize: shardSize, offset: offset, body: request.body,
-            counted: { BlobberMetrics.bytesIn.increment(by: $0) })
+        // A refusal for space is checked before any body byte is read, so the request can run again.
+        let status = try await withFreshShare(store) {
+            try await store.receive(
+                upload: upload, shardSize: shardSize, offset: offset, body: request.body,
+                counted: { BlobberMetrics.bytesIn.increment(by: $0) })
+        }
         return JSONResponse.make(status)
+    }
+
+    /// Runs `operation`; when it is refused for want of space, asks the ledger for the allocation's terms
+    /// (the owner may just have grown it) and, if the share grew, runs it once more.
+    private func withFreshShare<T>(_ store: AllocationStore, _ operation: () async throws -> T) async throws -> T {
+        do {
+            return try await operation()
+        } catch let error where Self.isShareRefusal(error) {
+            let share = store.info.share
+            try await node.refreshTerms(of: store, urgent: true)
+            guard store.info.share > share else { throw error }
+            return try await operation()
+        }
+    }
+
+    private static func isShareRefusal(_ error: any Error) -> Bool {
+        switch error {
+        case BlobberError.capacityExceeded: true
+        case MarkerError.capacityExceeded: true
+        default: false
+        }
     }
 
     @Sendable func uploadStatus(_ request: Request, context: Context) async throws -> Response {
@@ -137,7 +161,7 @@ struct AllocationController: Sendable {
         let (store, body) = try await signedJSON(request, context)
         let commit = try decode(CommitRequest.self, body)
         let start = ContinuousClock.now
-        let answer = try await store.commit(commit, now: BlobberNode.now())
+        let answer = try await withFreshShare(store) { try await store.commit(commit, now: BlobberNode.now()) }
         let elapsed = (ContinuousClock.now - start).components
         BlobberMetrics.commitLatency.recordNanoseconds(
             elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 public import Merkle
 public import StorageProtocol
+import Synchronization
 
 /// One allocation on this blobber: its two tries in memory (rebuilt from SQLite at start), its chain
 /// head, and its one step of undo. An actor, so commits and rollbacks of one allocation are serial;
@@ -9,7 +10,10 @@ public import StorageProtocol
 /// Its disk and SQLite work runs off the cooperative pool; `gate` keeps each call whole across those
 /// waits, as if the actor were held.
 public actor AllocationStore {
-    public let info: AllocationInfo
+    /// The allocation's terms as this blobber last learned them from the ledger: the owner can grow the
+    /// size and extend (or, by cancelling, end) the expiry at any time (`BlobberNode.refreshTerms`).
+    public nonisolated var info: AllocationInfo { terms.withLock { $0 } }
+    private let terms: Mutex<AllocationInfo>
     let database: BlobberDatabase
     let shards: ShardStore
     let stager: UploadStager
@@ -43,7 +47,7 @@ public actor AllocationStore {
         info: AllocationInfo, persisted: PersistedHead, current: [FileEntry], database: BlobberDatabase,
         stager: UploadStager
     ) throws {
-        self.info = info
+        terms = Mutex(info)
         self.database = database
         self.stager = stager
         self.shards = stager.store
@@ -58,6 +62,15 @@ public actor AllocationStore {
             throw StorageError.corrupt(
                 path: "allocation \(info.id)",
                 reason: "entries give root \(trie.root), the head says \(head.allocationRoot)")
+        }
+    }
+
+    /// Takes the ledger's current size, shard size and expiry; the identity fields never change.
+    nonisolated func updateTerms(size: UInt64, share: UInt64, expiry: Int64) {
+        terms.withLock { terms in
+            terms.size = size
+            terms.share = share
+            terms.expiry = expiry
         }
     }
 

@@ -43,6 +43,15 @@ extension BlobberDatabase {
         try writer.write { db in try Self.insertAllocation(info, db) }
     }
 
+    /// Records the terms the ledger now gives an allocation (after `update_allocation` or a cancel).
+    func updateTerms(_ id: AllocationID, size: UInt64, share: UInt64, expiry: Int64) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE allocation SET size = ?, share = ?, expiry = ? WHERE id = ?",
+                arguments: [Int64(size), Int64(share), expiry, id.hex])
+        }
+    }
+
     /// The same, without holding a thread of the cooperative pool while SQLite works.
     func insertAllocation(_ info: AllocationInfo) async throws {
         try await writer.write { db in try Self.insertAllocation(info, db) }
