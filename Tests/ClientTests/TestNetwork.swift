@@ -20,15 +20,17 @@ final class TestNetwork: Sendable {
 
     var ledgerClient: LedgerClient { LedgerClient(baseURL: ledger.url) }
 
+    /// `spare` more blobbers run beside the allocation's `data + parity`, registered but not in it (the
+    /// allocation is made on the first `data + parity`).
     static func start(
-        data: Int = 4, parity: Int = 2, size: UInt64 = 1 << 30, blobberArguments: [String] = []
+        data: Int = 4, parity: Int = 2, size: UInt64 = 1 << 30, spare: Int = 0, blobberArguments: [String] = []
     ) async throws -> TestNetwork {
         let ledger = try await LedgerProcess.start()
         let root = temporaryDirectory("client-net")
         var blobbers: [ServerProcess] = []
         var directories: [String] = []
         do {
-            for index in 0..<(data + parity) {
+            for index in 0..<(data + parity + spare) {
                 let directory = root + "/blobber\(index)"
                 let initialized = try await run(
                     "blobber", ["init", "--data", directory, "--ledger-url", ledger.url, "--port", "0"])
@@ -50,8 +52,19 @@ final class TestNetwork: Sendable {
             try home.saveSettings(ClientSettings(ledgerURL: ledger.url))
             let client = LedgerClient(baseURL: ledger.url)
             _ = try await client.submit(.faucet, FaucetPayload(amount: 100 * Token.unitsPerToken), key: owner)
+            var members: [BlobberID]?
+            if spare > 0 {
+                let ids = try directories.prefix(data + parity).map {
+                    try KeyFile.read(from: $0 + "/blobber-key.json").publicKey.blobberID
+                }
+                // Every blobber registered, so that the spares are there to be chosen later.
+                for _ in 0..<300 where try await client.blobbers().count < directories.count {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                members = ids
+            }
             let view = try await AllocationService(ledger: client, owner: owner).create(
-                .init(dataShards: data, parityShards: parity, size: size, lifetime: 3_600_000))
+                .init(dataShards: data, parityShards: parity, size: size, lifetime: 3_600_000, blobbers: members))
             var settings = try home.loadSettings()
             settings.defaultAllocation = view.allocation.id
             settings.allocations = [view.allocation.id]
@@ -89,10 +102,11 @@ final class TestNetwork: Sendable {
 
     /// Runs `body` and always stops the network.
     static func with(
-        data: Int = 4, parity: Int = 2, size: UInt64 = 1 << 30, blobberArguments: [String] = [],
+        data: Int = 4, parity: Int = 2, size: UInt64 = 1 << 30, spare: Int = 0, blobberArguments: [String] = [],
         _ body: (TestNetwork) async throws -> Void
     ) async throws {
-        let network = try await start(data: data, parity: parity, size: size, blobberArguments: blobberArguments)
+        let network = try await start(
+            data: data, parity: parity, size: size, spare: spare, blobberArguments: blobberArguments)
         do {
             try await body(network)
         } catch {

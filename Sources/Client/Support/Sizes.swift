@@ -30,6 +30,19 @@ public enum Sizes {
         return overflow ? nil : value
     }
 
+    /// A positive duration in its largest whole unit and the next: `29 d 23 h`, `5 h 2 m`, `40 s`.
+    public static func formatDuration(milliseconds: Int64) -> String {
+        let seconds = max(0, milliseconds / 1000)
+        let units: [(String, Int64)] = [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)]
+        guard let first = units.firstIndex(where: { seconds >= $0.1 }) else { return "0 s" }
+        let (name, size) = units[first]
+        var text = "\(seconds / size) \(name)"
+        if first + 1 < units.count, case let (next, nextSize) = units[first + 1], (seconds % size) / nextSize > 0 {
+            text += " \((seconds % size) / nextSize) \(next)"
+        }
+        return text
+    }
+
     /// `1.50 GiB`.
     public static func format(bytes: UInt64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
