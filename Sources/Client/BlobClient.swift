@@ -163,9 +163,16 @@ public struct BlobClient: Sendable {
         await AllocationStatus.gather(session)
     }
 
-    /// Brings blobbers that are behind, ahead or wrong to the state the allocation resolves to.
-    public func repair() async throws(ClientError) -> Repairer.Report {
-        try await Repairer(session: session).repair()
+    /// Brings blobbers that are behind, ahead or wrong to the state the allocation resolves to. With
+    /// `verify`, also reads every block of every shard with its proof and rebuilds the damaged shards.
+    public func repair(verify: Bool = false) async throws(ClientError) -> Repairer.Report {
+        try await Repairer(session: session).repair(verify: verify)
+    }
+
+    /// Which blobbers hold `path` at the agreed version; with `verify`, every block of each one's shard
+    /// read and checked against its proof.
+    public func check(_ path: String, verify: Bool = false) async throws(ClientError) -> FileCheck {
+        try await FileCheck.run(session, path: try RemotePath.parse(path), verify: verify)
     }
 
     /// A ticket for `recipient` to read `path` (a file, or a directory ending in `/`) until `expiry`

@@ -140,18 +140,16 @@ public struct ShardStore: Sendable {
         usage.invalidate()
     }
 
-    /// Moves one complete staged upload into the committed shards; the caller syncs the folders.
+    /// Moves one complete staged upload into the committed shards; the caller syncs the folders. A shard
+    /// already stored under the same root is replaced: the upload was hashed as it arrived, so its bytes are
+    /// the root's, while the stored copy may have been damaged on disk since (this is how a client heals a
+    /// shard, docs/PROTOCOL.md section 8 "Commit"). Readers holding the old file open keep reading it.
     private func promote(_ allocation: AllocationID, upload: String, shardRoot: Hash) throws(StorageError) {
         let source = stagedDataPath(allocation, upload)
         let target = shardPath(allocation, shardRoot)
         try ShardFile.makeDirectory(shardDirectory(allocation))
-        if ShardFile.exists(target) && ShardFile.exists(target + ".leaves") {
-            ShardFile.remove(source)
-            ShardFile.remove(source + ".leaves")
-        } else {
-            try ShardFile.rename(source + ".leaves", to: target + ".leaves")
-            try ShardFile.rename(source, to: target)
-        }
+        try ShardFile.rename(source + ".leaves", to: target + ".leaves")
+        try ShardFile.rename(source, to: target)
     }
 
     func dropStaged(_ allocation: AllocationID, _ upload: String) {

@@ -26,9 +26,11 @@ public struct Repairer: Sendable {
         public var unreachable: [Int]
         /// Shard indexes rolled back over their latest commit to reach the agreed state.
         public var undone: [Int]
+        /// With `verify`: every shard found damaged (blocks that did not verify), before it was rebuilt.
+        public var damaged: [ShardAudit.Finding] = []
 
         enum CodingKeys: String, CodingKey {
-            case repaired, unreachable, undone
+            case repaired, unreachable, undone, damaged
             case agreedFileMetaRoot = "agreed_file_meta_root"
         }
     }
@@ -49,17 +51,23 @@ public struct Repairer: Sendable {
         }
     }
 
-    public func repair() async throws(ClientError) -> Report {
+    /// Repairs the allocation. With `verify`, first reads every block of every agreed file from every
+    /// blobber that holds the agreed state and checks it against its proof (`ShardAudit`); a blobber with
+    /// damaged shards has exactly those shards rebuilt and re-committed (same entry, fresh bytes). `damage`
+    /// names shards already found damaged (by a monitor's sampled audit) to rebuild the same way.
+    public func repair(verify: Bool = false, damage: [ShardAudit.Finding] = []) async throws(ClientError) -> Report {
         guard session.isOwner else { throw .notOwner(allocation: session.id) }
         return try await session.home.withWriteLock(session.id, timeout: session.writeLockWait) {
             () async throws(ClientError) -> Report in
-            try await repairHoldingLock()
+            try await repairHoldingLock(verify: verify, damage: damage)
         }
     }
 
     /// `repair()` for a caller that already holds the allocation's write lock (an upload repairing the
     /// blobbers that missed its commit).
-    func repairHoldingLock() async throws(ClientError) -> Report {
+    func repairHoldingLock(verify: Bool = false, damage: [ShardAudit.Finding] = []) async throws(ClientError)
+        -> Report
+    {
         guard session.isOwner else { throw .notOwner(allocation: session.id) }
         let observation = await AllocationStatus.observe(session)
         adoptShownMarkers(observation)
@@ -88,14 +96,22 @@ public struct Repairer: Sendable {
         guard good.count >= session.dataShards else {
             throw .tooFewGoodBlobbers(path: "/", good: good.count, required: session.dataShards, failures: [])
         }
-        let targets = reachable.filter { !good.contains($0) }
-        guard !targets.isEmpty else { return report }
+        var targets = reachable.filter { !good.contains($0) }
+        guard !targets.isEmpty || verify || !damage.isEmpty else { return report }
         // The agreed files, with each good blobber's entry (for its shard root).
         let agreed = try await allFiles(on: good)
+        // Damaged shards on blobbers that otherwise hold the agreed state: rebuilt in place.
+        var findings = damage.filter { good.contains($0.shardIndex) && $0.isDamaged }
+        if verify { findings += await audit(agreed, on: good) }
+        report.damaged = findings
+        var damaged: [Int: Set<String>] = [:]
+        for finding in findings { damaged[finding.shardIndex, default: []].insert(finding.path) }
+        targets += damaged.keys.filter { !targets.contains($0) }
+        targets.sort()
         for target in targets {
             var outcome = BlobberRepair(shardIndex: target, rebuiltFiles: [], deletedFiles: [], rebuiltBytes: 0)
             do throws(ClientError) {
-                try await repair(target, agreed: agreed, good: good, outcome: &outcome)
+                try await repair(target, agreed: agreed, good: good, damaged: damaged, outcome: &outcome)
             } catch {
                 outcome.error = error.description
             }
@@ -159,16 +175,38 @@ public struct Repairer: Sendable {
         try await session.blobbers[index].allFiles(under: "/")
     }
 
-    func repair(_ target: Int, agreed: [String: [Int: FileEntry]], good: [Int], outcome: inout BlobberRepair)
-        async throws(ClientError)
-    {
+    /// Every agreed file's shard on every blobber of `good`, read whole and verified; the damaged ones.
+    func audit(_ agreed: [String: [Int: FileEntry]], on good: [Int]) async -> [ShardAudit.Finding] {
+        let auditor = ShardAudit()
+        let blobbers = session.blobbers
+        let perBlobber = await FanOut.run(good, slots: blobbers.count) { index -> [ShardAudit.Finding] in
+            var out: [ShardAudit.Finding] = []
+            for (_, entries) in agreed.sorted(by: { $0.key < $1.key }) {
+                guard let entry = entries[index] else { continue }
+                let finding = await auditor.audit(blobbers[index], shardIndex: index, entry: entry)
+                if finding.isDamaged { out.append(finding) }
+                if finding.unreachable { break }
+            }
+            return out
+        }
+        return perBlobber.successes.flatMap(\.value)
+    }
+
+    func repair(
+        _ target: Int, agreed: [String: [Int: FileEntry]], good: [Int], damaged: [Int: Set<String>] = [:],
+        outcome: inout BlobberRepair
+    ) async throws(ClientError) {
         let blobber = session.blobbers[target]
         let held = Dictionary(try await files(on: target).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var changes: [CommitChange] = []
         for (path, entries) in agreed.sorted(by: { $0.key < $1.key }) {
             let reference = Dictionary(grouping: entries.values, by: \.metaHash).values.max { $0.count < $1.count }![0]
-            if let mine = held[path], mine.metaHash == reference.metaHash { continue }
-            let sources = entries.filter { $0.value.metaHash == reference.metaHash }.map { index, entry in
+            let heal = damaged[target]?.contains(path) == true
+            if let mine = held[path], mine.metaHash == reference.metaHash, !heal { continue }
+            // Sources: the blobbers holding this version whose shard of it was not found damaged.
+            let sources = entries.filter {
+                $0.value.metaHash == reference.metaHash && damaged[$0.key]?.contains(path) != true
+            }.map { index, entry in
                 BlockReader.Source(index: index, entry: entry, latency: .zero)
             }
             let (uploadID, root) = try await rebuild(target, entry: reference, sources: sources)
