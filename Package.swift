@@ -130,8 +130,13 @@ let package = Package(
         .executableTarget(
             name: "BlobCommand",
             dependencies: [
-                "Client", "Bench", "Merkle", "Erasure", "StorageProtocol",
+                "Client", "Bench", "Merkle", "Erasure", "StorageProtocol", "ServerRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ]),
 
         // What `blob bench`, `blobber bench` and `ledger bench` measure: the libraries hold no benchmark code.

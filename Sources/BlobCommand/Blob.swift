@@ -11,7 +11,7 @@ struct Blob: AsyncParsableCommand {
             """,
         subcommands: [
             WalletCommand.self, AllocCommand.self, UploadCommand.self, DownloadCommand.self, ListCommand.self,
-            RemoveCommand.self, MoveCommand.self, ShareCommand.self, StatusCommand.self, RepairCommand.self, CheckCommand.self,
+            RemoveCommand.self, MoveCommand.self, ShareCommand.self, StatusCommand.self, RepairCommand.self, CheckCommand.self, MonitorCommand.self,
             BenchCommand.self,
         ])
 }

@@ -40,7 +40,7 @@ import Testing
         #expect(text.contains("ledger_transactions_total{"))
         #expect(text.contains("ledger_refusals_total{code=\"tx.bad_signature\"} 1"))
         #expect(text.contains("# HELP hb_requests_total HTTP requests answered"))
-        try await Self.expectPromtoolAccepts(text)
+        try await Promtool.expectAccepts(text)
 
         // Every stderr line is one JSON object; the applied transaction at debug, the refusal at info.
         let reloaded = try await eventually(timeout: 10) {
@@ -65,23 +65,5 @@ import Testing
             #expect(outcome.stderr.contains(extra[0]))
         }
         #expect(!FileManager.default.fileExists(atPath: directory + "/ledger.sqlite"))
-    }
-
-    /// `promtool check metrics` on `text`: exit 0 and nothing said. Without promtool the check is skipped
-    /// with a message, unless BLOB_TEST_REQUIRE_TOOLS=1 (scripts/test.sh installs it) makes that a failure.
-    static func expectPromtoolAccepts(_ text: String) async throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") else {
-            let required = ProcessInfo.processInfo.environment["BLOB_TEST_REQUIRE_TOOLS"] == "1"
-            #expect(!required, "promtool is not installed (apt-get install prometheus)")
-            print("TelemetryTests: promtool is not installed; the lint was skipped")
-            return
-        }
-        let folder = temporaryDirectory("metrics")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let file = folder + "/metrics.txt"
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
-        let outcome = try await runProgram("/bin/sh", ["-c", "/usr/bin/promtool check metrics < \"$0\"", file], timeout: 60)
-        #expect(outcome.status == 0 && outcome.stdout.isEmpty && outcome.stderr.isEmpty,
-            "promtool check metrics: \(outcome.stdout) \(outcome.stderr)")
     }
 }
