@@ -103,6 +103,10 @@ struct AllocCommand: AsyncParsableCommand {
         @Option(help: "Lifetime, e.g. 30d, 12h.") var expiry: String = "30d"
         @Option(help: "Only blobbers in this region (repeat for several).") var region: [String] = []
         @Option(help: "Comma-separated blobber ids in shard order, instead of choosing.") var blobbers: String?
+        @Option(
+            name: .customLong("spread-regions"),
+            help: "Use at least N regions, none holding so many shards that losing it leaves fewer than --data (0: no rule).")
+        var spreadRegions: Int = 0
 
         func validate() throws {
             guard Sizes.parseBytes(size) ?? 0 > 0 else {
@@ -113,6 +117,9 @@ struct AllocCommand: AsyncParsableCommand {
             }
             guard data >= 1, parity >= 0, data + parity <= 256 else {
                 throw ValidationError("need --data ≥ 1, --parity ≥ 0 and at most 256 shards in all")
+            }
+            guard spreadRegions >= 0, spreadRegions <= data + parity else {
+                throw ValidationError("--spread-regions must be 0 to --data + --parity")
             }
         }
 
@@ -131,7 +138,8 @@ struct AllocCommand: AsyncParsableCommand {
                 let view = try await service.create(
                     .init(
                         dataShards: data, parityShards: parity, size: Sizes.parseBytes(size)!,
-                        lifetime: Sizes.parseDuration(expiry)!, regions: Set(region), blobbers: explicit))
+                        lifetime: Sizes.parseDuration(expiry)!, regions: Set(region), blobbers: explicit,
+                        spreadRegions: spreadRegions))
                 context.settings.allocations.append(view.allocation.id)
                 context.settings.defaultAllocation = view.allocation.id
                 try context.home.saveSettings(context.settings)

@@ -26,6 +26,25 @@ import Testing
         #expect(chosen.filter { $0.region == "eu" }.count == 2)
     }
 
+    /// `--spread-regions`: 4+2 over three regions of two keeps any one region's loss at 4 shards; over two
+    /// regions (three each) a lost region leaves 3 < 4, refused, as is too few regions.
+    @Test func spreadRegionsRefusesAPlacementThatOneRegionsLossWouldBreak() throws {
+        let three = ["a", "b", "c"].flatMap { region in (0..<2).map { Self.candidate("\(region)\($0)", region: region) } }
+        let chosen = try BlobberSelection(count: 6, shardSize: 1 << 20, spread: (regions: 3, dataShards: 4))
+            .choose(from: three)
+        #expect(Dictionary(grouping: chosen, by: \.region).mapValues(\.count) == ["a": 2, "b": 2, "c": 2])
+        let two = ["a", "b"].flatMap { region in (0..<3).map { Self.candidate("\(region)\($0)", region: region) } }
+        #expect(throws: ClientError.self) {
+            try BlobberSelection(count: 6, shardSize: 1 << 20, spread: (regions: 2, dataShards: 4)).choose(from: two)
+        }
+        #expect(throws: ClientError.self) {
+            try BlobberSelection(count: 6, shardSize: 1 << 20, spread: (regions: 4, dataShards: 3)).choose(from: three)
+        }
+        // Without the rule the same two-region placement is taken.
+        #expect(try BlobberSelection(count: 6, shardSize: 1 << 20).choose(from: two).count == 6)
+        #expect(BlobberSelection.spreadProblem(chosen, regions: 3, dataShards: 4) == nil)
+    }
+
     @Test func prefersCheapFastAndRoomyAndSkipsFullOrDeadOnes() throws {
         let candidates = [
             Self.candidate("cheap-fast", region: "x", price: 10, latency: 1),

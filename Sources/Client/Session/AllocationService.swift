@@ -25,10 +25,12 @@ public struct AllocationService: Sendable {
         public var regions: Set<String>
         /// Chosen by the caller instead of by `BlobberSelection` (shard order).
         public var blobbers: [BlobberID]?
+        /// At least this many regions, and no region whose loss leaves fewer than `k` shards (0: no rule).
+        public var spreadRegions: Int
 
         public init(
             dataShards: Int, parityShards: Int, size: UInt64, lifetime: Int64, regions: Set<String> = [],
-            blobbers: [BlobberID]? = nil
+            blobbers: [BlobberID]? = nil, spreadRegions: Int = 0
         ) {
             self.dataShards = dataShards
             self.parityShards = parityShards
@@ -36,6 +38,7 @@ public struct AllocationService: Sendable {
             self.lifetime = lifetime
             self.regions = regions
             self.blobbers = blobbers
+            self.spreadRegions = spreadRegions
         }
 
         var shardSize: UInt64 { size / UInt64(dataShards) + (size % UInt64(dataShards) == 0 ? 0 : 1) }
@@ -62,11 +65,18 @@ public struct AllocationService: Sendable {
                     "--blobbers names \(chosen.count) blobbers; --data + --parity is \(request.dataShards + request.parityShards)"
                 )
             }
+            if request.spreadRegions > 0,
+                let problem = BlobberSelection.spreadProblem(
+                    chosen, regions: request.spreadRegions, dataShards: request.dataShards)
+            {
+                throw .invalidArgument("--blobbers: \(problem)")
+            }
         } else {
             let candidates = await probe(all)
             chosen = try BlobberSelection(
                 count: request.dataShards + request.parityShards, shardSize: request.shardSize,
-                regions: request.regions
+                regions: request.regions,
+                spread: request.spreadRegions > 0 ? (request.spreadRegions, request.dataShards) : nil
             ).choose(from: candidates)
         }
         var priceSum: UInt64 = 0

@@ -24,11 +24,15 @@ public struct BlobberSelection: Sendable {
     public var count: Int
     public var shardSize: UInt64
     public var regions: Set<String>
+    /// Failure domains (zstor's redundant groups): when set, the shards must span at least `regions`
+    /// regions and losing any one region must leave at least `dataShards` shards.
+    public var spread: (regions: Int, dataShards: Int)?
 
-    public init(count: Int, shardSize: UInt64, regions: Set<String> = []) {
+    public init(count: Int, shardSize: UInt64, regions: Set<String> = [], spread: (regions: Int, dataShards: Int)? = nil) {
         self.count = count
         self.shardSize = shardSize
         self.regions = regions
+        self.spread = spread
     }
 
     /// The chosen blobbers in shard order (best first, so data shards go to the best).
@@ -67,7 +71,25 @@ public struct BlobberSelection: Sendable {
             regionUse[record.region, default: 0] += 1
             chosen.append(record)
         }
+        if let spread, let problem = Self.spreadProblem(chosen, regions: spread.regions, dataShards: spread.dataShards) {
+            // Taking from the least used region first spreads as evenly as the eligible blobbers allow, so
+            // a choice that fails here has no better one.
+            throw .notEnoughBlobbers(needed: count, suitable: eligible.count, detail: problem)
+        }
         return chosen
+    }
+
+    /// Why `records` (in shard order) break the `--spread-regions` rule, nil when they keep it: at least
+    /// `regions` regions, and no region holding so many shards that losing it leaves fewer than `dataShards`.
+    public static func spreadProblem(_ records: [BlobberRecord], regions: Int, dataShards: Int) -> String? {
+        let use = Dictionary(grouping: records, by: \.region).mapValues(\.count)
+        let largest = use.values.max() ?? 0
+        guard use.count < regions || records.count - largest < dataShards else { return nil }
+        let layout = use.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+        return "the shards would sit in \(use.count) region(s) (\(layout)); --spread-regions \(regions) needs at "
+            + "least \(regions) regions and no region holding more than \(records.count - dataShards) shards, so that "
+            + "losing one leaves \(dataShards); register blobbers in more regions, use fewer parity shards, or lower "
+            + "--spread-regions"
     }
 
     /// Eligible candidates sorted by score (lower is better), ties by id.
