@@ -99,4 +99,46 @@ import FoundationNetworking
             #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
         }
     }
+
+    /// kill -9 of the monitor while it fills a replacement: the next monitor finishes the job, and the
+    /// allocation ends whole (every blobber agreeing, every block verifying).
+    @Test func aMonitorKilledMidRepairIsFinishedByTheNextOne() async throws {
+        try await TestNetwork.with(data: 2, parity: 1, size: 512 << 20, spare: 1) { network in
+            let home = ["--home", network.home.path, "--json"]
+            let file = try network.localFile("big.bin", size: 96 << 20, seed: 9)
+            #expect(try await run("blob", ["upload"] + home + [file.path, "/big.bin"], timeout: 120).status == 0)
+            let spare = network.blobberDirectories[3]
+            let staging = spare + "/staging/\(network.allocation.hex)"
+            func stagedBytes() -> UInt64 {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? []
+                return names.reduce(0) { sum, name in
+                    sum + ((try? FileManager.default.attributesOfItem(atPath: staging + "/" + name)[.size] as? UInt64) ?? 0)
+                }
+            }
+            let arguments = ["monitor", "--home", network.home.path, "--interval", "1s", "--replace-after", "2s"]
+            let first = try ChildProcess(builtBinary("blob"), arguments, unset: ["BLOB_HOME"])
+            defer { first.kill9() }
+            try await network.blobber(shard: 1).process.kill9()
+            // Killed once the replacement has some of its shard staged, long before all of it.
+            let cut = try await eventually(timeout: 60) { stagedBytes() > 0 }
+            first.kill9()
+            #expect(cut, "the replacement was never seen filling: \(first.stderr.suffix(2000))")
+            _ = await first.wait(timeout: 10)
+
+            let second = try ChildProcess(builtBinary("blob"), arguments, unset: ["BLOB_HOME"])
+            defer { second.kill9() }
+            let whole = try await eventually(timeout: 90) {
+                let status = try await run("blob", ["status"] + home)
+                let rows = status.json["blobbers"] as? [[String: Any]] ?? []
+                return rows.count == 3 && rows.allSatisfy { $0["agrees"] as? Bool == true }
+            }
+            #expect(whole, "\(second.stderr.suffix(3000))")
+            kill(second.pid, SIGTERM)
+            #expect(await second.wait(timeout: 20) == 0)
+            let check = try await run("blob", ["check"] + home + ["/big.bin", "--verify"])
+            #expect(check.json["healthy"] as? Bool == true, "\(check.stdout)")
+            let view = try await network.ledgerClient.allocation(network.allocation)
+            #expect(view.blobbers.count == 3)
+        }
+    }
 }
