@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "BlobberCommand",
             dependencies: [
-                "Blobber", "Bench", "StorageProtocol", "Merkle",
+                "Blobber", "Bench", "StorageProtocol", "Merkle", "ServerRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -56,6 +56,10 @@ extension BlobberConfiguration {
         # only they used (rolled-back data), and stale staged uploads.
         gc_interval: \(gcInterval)
 
+        # Log level: trace, debug, info, notice, warning, error or critical (--log-level overrides it).
+        # SIGHUP or SIGUSR1 reads it again, with capacity, read_price and write_price.
+        log_level: \(logLevel)
+
         # Test networks only: delay every response by this many milliseconds (0 = off).
         fault_delay_ms: \(faultDelayMilliseconds)
         # Test networks only: take the stake from the ledger's faucet before registering.

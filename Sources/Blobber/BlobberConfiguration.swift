@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Yams
 
 /// Everything a blobber needs to run, read from a YAML file (`blobber init` writes a commented one)
@@ -53,6 +54,9 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
     public var faultDelayMilliseconds: Int = 0
     /// Test networks only: take the stake from the ledger's faucet before registering.
     public var faucet: Bool = false
+    /// Log level (trace, debug, info, notice, warning, error, critical); `--log-level` overrides it, and a
+    /// reload (SIGHUP, SIGUSR1) reads it again.
+    public var logLevel: String = "info"
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -82,6 +86,7 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
         case gcInterval = "gc_interval"
         case faultDelayMilliseconds = "fault_delay_ms"
         case faucet
+        case logLevel = "log_level"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -114,6 +119,7 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
         try read(.gcInterval, into: &value.gcInterval)
         try read(.faultDelayMilliseconds, into: &value.faultDelayMilliseconds)
         try read(.faucet, into: &value.faucet)
+        try read(.logLevel, into: &value.logLevel)
         self = value
     }
 
@@ -156,6 +162,9 @@ public struct BlobberConfiguration: Codable, Sendable, Equatable {
         guard maxConnections >= 16 else { throw .invalid("max_connections must be at least 16") }
         guard maxReceivingUploads >= 1 else { throw .invalid("max_receiving_uploads must be at least 1") }
         guard faultDelayMilliseconds >= 0 else { throw .invalid("fault_delay_ms must not be negative") }
+        guard Logger.Level(rawValue: logLevel.lowercased()) != nil else {
+            throw .invalid("log_level must be trace, debug, info, notice, warning, error or critical")
+        }
         guard URL(string: ledgerURL)?.host != nil else { throw .invalid("ledger_url \(ledgerURL) is not a URL") }
     }
 }

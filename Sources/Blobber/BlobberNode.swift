@@ -30,6 +30,11 @@ public final class BlobberNode: Sendable {
     /// The URL registered on the ledger once known (after the server bound its port), and whether the
     /// ledger has this blobber.
     let registration = Mutex<(url: String?, done: Bool)>((nil, false))
+    /// Capacity and prices as offered now: the configuration's at start, changed by `reloadTerms(from:)`.
+    let offered: Mutex<BlobberTerms>
+
+    /// Capacity and prices as offered now.
+    public var terms: BlobberTerms { offered.withLock { $0 } }
 
     public var blobberID: BlobberID { key.publicKey.blobberID }
 
@@ -50,6 +55,7 @@ public final class BlobberNode: Sendable {
         self.ledger = ledger ?? HTTPLedger(baseURL: configuration.ledgerURL)
         replay = ReplayGuard(window: Int64(configuration.requestWindow * 1000))
         startedAt = Self.now()
+        offered = Mutex(BlobberTerms(configuration))
         BlobberMetrics.register()
         BlobberMetrics.markersPending.record(try database.pendingCount())
         try collectGarbage()
@@ -180,9 +186,10 @@ public final class BlobberNode: Sendable {
                 }
             }
         }
+        let terms = self.terms
         let payload = RegisterBlobberPayload(
-            url: url, capacity: configuration.capacity, readPrice: configuration.readPrice,
-            writePrice: configuration.writePrice, region: configuration.region, stake: configuration.stake)
+            url: url, capacity: terms.capacity, readPrice: terms.readPrice, writePrice: terms.writePrice,
+            region: configuration.region, stake: configuration.stake)
         let transaction = LedgerTransaction.make(
             .registerBlobber, payload: payload, key: key, nonce: UInt64.random(in: 0...UInt64.max),
             timestamp: Self.now())

@@ -4,7 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
-import Prometheus
+import ServerRuntime
 import ServiceLifecycle
 import UnixSignals
 
@@ -35,9 +35,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Override: delay every answer by this many ms (test networks).") var faultDelayMs: Int?
     @Flag(help: "Test networks only: take the stake from the ledger's faucet before registering.")
     var faucet = false
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+    @Option(help: "Override: log level: trace, debug, info, notice, warning, error, critical (file: log_level).")
+    var logLevel: String?
+    @Option(help: "Log format: text or json (one JSON object a line).") var logFormat: String = "text"
 
-    func run() async throws {
+    func validate() throws {
+        if let logLevel, ServerLogging.level(logLevel) == nil {
+            throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical")
+        }
+        guard ServerLogging.Format(rawValue: logFormat) != nil else {
+            throw ValidationError("--log-format must be text or json")
+        }
+    }
+
+    /// The configuration file with the flags applied over it: read at start and again on every reload.
+    func loadConfiguration() throws -> BlobberConfiguration {
         var configuration = try BlobberConfiguration.load(from: config)
         if let port { configuration.port = port }
         if let host { configuration.host = host }
@@ -57,24 +69,57 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxConnections { configuration.maxConnections = maxConnections }
         if let faultDelayMs { configuration.faultDelayMilliseconds = faultDelayMs }
         if faucet { configuration.faucet = true }
+        if let logLevel { configuration.logLevel = logLevel }
         try configuration.validate()
+        return configuration
+    }
 
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        let logging = ServerLogging(
+            format: ServerLogging.Format(rawValue: logFormat) ?? .text,
+            level: ServerLogging.level(configuration.logLevel) ?? .info)
+        logging.bootstrap()
+        let metrics = PrometheusExposition(help: BlobberMetrics.help)
+        MetricsSystem.bootstrap(metrics)
         let logger = Logger(label: "blobber")
         let node = try BlobberNode(configuration: configuration, logger: logger)
+        let reloads = ReloadSignals.handle(logger: logger) { _ in
+            await reload(node: node, logging: logging, logger: logger)
+        }
+        defer { reloads.cancel() }
         let host = configuration.host
         let app = buildBlobberApplication(
-            node: node, metricsText: { registry.emitToString() },
+            node: node, metricsText: { metrics.text() },
             onServerRunning: { port in
                 FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
             })
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    /// SIGHUP, SIGUSR1: reads the configuration file again (flags still override it) and takes its log
+    /// level, capacity and prices (`BlobberNode.reloadTerms(from:)`), then logs one line saying what
+    /// changed. Everything else needs a restart. A file that no longer loads, or terms the ledger refuses,
+    /// change nothing and are logged as an error; the blobber keeps running either way.
+    func reload(node: BlobberNode, logging: ServerLogging, logger: Logger) async {
+        do {
+            let fresh = try loadConfiguration()
+            var changed = try await node.reloadTerms(from: fresh)
+            let level = ServerLogging.level(fresh.logLevel) ?? logging.level
+            if level != logging.level {
+                logging.level = level
+                changed.append("log_level")
+            }
+            let terms = node.terms
+            logger.notice(
+                "reloaded",
+                metadata: [
+                    "reload.changed": "\(changed.isEmpty ? "nothing" : changed.joined(separator: ","))",
+                    "log.level": "\(logging.level)", "blobber.capacity": "\(terms.capacity)",
+                    "blobber.read_price": "\(terms.readPrice)", "blobber.write_price": "\(terms.writePrice)",
+                ])
+        } catch {
+            logger.error("reload failed, nothing changed", metadata: ["error": "\(error)"])
+        }
     }
 }

@@ -60,8 +60,8 @@ struct OperationsTests {
         let metrics = String(decoding: try await call(.GET, blobber.url + "/metrics").body, as: UTF8.self)
         for name in [
             "blobber_requests_total", "blobber_bytes_in_total", "blobber_bytes_out_total", "blobber_commit_seconds",
-            "blobber_markers_pending", "blobber_disk_used_bytes", "blobber_challenges_passed_total",
-            "blobber_challenges_failed_total",
+            "blobber_markers_pending", "blobber_disk_used_bytes", "blobber_challenges_total{outcome=\"passed\"}",
+            "blobber_challenges_total{outcome=\"failed\"}", "blobber_stored_bytes{", "blobber_free_bytes{",
         ] {
             #expect(metrics.contains(name), "missing \(name)")
         }

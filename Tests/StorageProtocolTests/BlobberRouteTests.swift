@@ -18,7 +18,10 @@ import Testing
         #expect(BlobberRoute.file(allocation: allocation) == prefix + "/file")
         #expect(BlobberRoute.list(allocation: allocation) == prefix + "/list")
         #expect(BlobberRoute.blocks(allocation: allocation) == prefix + "/blocks")
-        #expect([BlobberRoute.health, BlobberRoute.metrics, BlobberRoute.info] == ["/health", "/metrics", "/v1/info"])
+        #expect(
+            [BlobberRoute.health, BlobberRoute.metrics, BlobberRoute.openAPI, BlobberRoute.info] == [
+                "/health", "/metrics", "/openapi.json", "/v1/info",
+            ])
     }
 
     @Test(arguments: [

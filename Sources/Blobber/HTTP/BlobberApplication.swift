@@ -15,30 +15,7 @@ public func buildBlobberApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let configuration = node.configuration
-    let router = Router(context: BlobberRequestContext.self)
-    router.add(middleware: LogRequestsMiddleware(.debug))
-    router.add(middleware: MetricsMiddleware())
-    router.add(middleware: ErrorMiddleware())
-    router.add(middleware: RequestCountMiddleware())
-    if configuration.faultDelayMilliseconds > 0 {
-        router.add(middleware: FaultDelayMiddleware(delay: .milliseconds(configuration.faultDelayMilliseconds)))
-    }
-    router.get(RouterPath(BlobberRoute.health)) { _, _ in JSONResponse.make(["status": "ok"]) }
-    let shards = node.shards
-    router.get(RouterPath(BlobberRoute.metrics)) { _, _ in
-        BlobberMetrics.diskUsed.record(try await BlockingIO.run { shards.diskUsed() })
-        return Response(
-            status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: metricsText())))
-    }
-    router.get(RouterPath(BlobberRoute.info)) { _, _ in
-        let used = try await BlockingIO.run { shards.diskUsed() }
-        return JSONResponse.make(
-            BlobberInfo(
-                blobberID: node.blobberID, publicKey: node.key.publicKey, capacity: configuration.capacity,
-                used: used, region: configuration.region))
-    }
-    AllocationController(node: node).addRoutes(to: router.group(RouterPath(BlobberRoute.allocations)))
+    let router = buildBlobberRouter(node: node, metricsText: metricsText)
     let logger = node.logger
     return Application(
         router: router,
@@ -64,4 +41,41 @@ public func buildBlobberApplication(
             await onServerRunning(port)
         },
         logger: logger)
+}
+
+/// The blobber's router: every route of `BlobberRoute` behind the logging, metrics and error middleware.
+/// `/metrics` records the storage gauges before it renders `metricsText`.
+public func buildBlobberRouter(node: BlobberNode, metricsText: @escaping @Sendable () -> String = { "" })
+    -> Router<BlobberRequestContext>
+{
+    let router = Router(context: BlobberRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: RequestCountMiddleware())
+    if node.configuration.faultDelayMilliseconds > 0 {
+        router.add(middleware: FaultDelayMiddleware(delay: .milliseconds(node.configuration.faultDelayMilliseconds)))
+    }
+    router.get(RouterPath(BlobberRoute.health)) { _, _ in JSONResponse.make(["status": "ok"]) }
+    router.get(RouterPath(BlobberRoute.metrics)) { _, _ in
+        try await node.recordStorageGauges()
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: metricsText())))
+    }
+    router.get(RouterPath(BlobberRoute.openAPI)) { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: BlobberOpenAPI.document)))
+    }
+    let shards = node.shards
+    router.get(RouterPath(BlobberRoute.info)) { _, _ in
+        let used = try await BlockingIO.run { shards.diskUsed() }
+        return JSONResponse.make(
+            BlobberInfo(
+                blobberID: node.blobberID, publicKey: node.key.publicKey, capacity: node.terms.capacity,
+                used: used, region: node.configuration.region))
+    }
+    AllocationController(node: node).addRoutes(to: router.group(RouterPath(BlobberRoute.allocations)))
+    return router
 }

@@ -63,8 +63,9 @@ struct ErrorAnswer: HTTPResponseError {
         Self.response(code: code, message: message, status: status)
     }
 
-    /// `{"code": ..., "message": ...}` with `status`.
+    /// `{"code": ..., "message": ...}` with `status`, counted in `blobber_errors_total{code}`.
     static func response(code: String, message: String, status: HTTPResponse.Status) -> Response {
+        BlobberMetrics.refused(code: code)
         let data = (try? JSONEncoder().encode(ErrorBody(code: code, message: message))) ?? Data()
         var headers = HTTPFields()
         headers[.contentType] = "application/json"

@@ -1,16 +1,16 @@
-import Hummingbird
+public import Hummingbird
 import Logging
 import StorageProtocol
 
 /// Per-request context: what Hummingbird needs, the JSON body limit, and, on the allocation routes,
 /// the verified request and its allocation (filled by `AllocationAuthenticator`).
-struct BlobberRequestContext: RequestContext {
-    var coreContext: CoreRequestContextStorage
-    var maxUploadSize: Int
+public struct BlobberRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var maxUploadSize: Int
     /// Set by `AllocationAuthenticator` once the request is verified and allowed on the allocation.
     var grant: AllocationGrant?
 
-    init(source: ApplicationRequestContextSource) {
+    public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         maxUploadSize = 64 << 20
         grant = nil

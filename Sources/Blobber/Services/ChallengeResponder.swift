@@ -77,7 +77,7 @@ public struct ChallengeResponder: Service {
                     metadata: ["challenge.id": "\(challenge.id)", "challenge.root": "\(challenge.root)"])
                 try database.recordChallenge(
                     challenge.id, allocation: challenge.allocationID, state: "unanswerable", now: now)
-                BlobberMetrics.challengesFailed.increment()
+                BlobberMetrics.challenge(.unanswerable)
                 continue
             }
             let transaction = LedgerTransaction.make(
@@ -89,7 +89,7 @@ public struct ChallengeResponder: Service {
             } catch .refused(_, let error) {
                 try database.recordChallenge(
                     challenge.id, allocation: challenge.allocationID, state: error.code, now: now)
-                BlobberMetrics.challengesFailed.increment()
+                BlobberMetrics.challenge(.refused)
                 logger.error(
                     "challenge answer refused",
                     metadata: ["challenge.id": "\(challenge.id)", "error.code": "\(error.code)"])
@@ -98,7 +98,7 @@ public struct ChallengeResponder: Service {
                 throw BlobberError(ledger: error)
             }
             let passed = receipt.result.passed ?? false
-            (passed ? BlobberMetrics.challengesPassed : BlobberMetrics.challengesFailed).increment()
+            BlobberMetrics.challenge(passed ? .passed : .failed)
             try database.recordChallenge(
                 challenge.id, allocation: challenge.allocationID, state: passed ? "passed" : "failed", now: now)
             logger.info(

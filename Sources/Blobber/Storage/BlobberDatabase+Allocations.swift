@@ -254,3 +254,14 @@ extension BlobberDatabase {
         }
     }
 }
+
+extension BlobberDatabase {
+    /// Committed bytes over every allocation: the current entries' blocks × 65 536.
+    func storedBytes() async throws -> UInt64 {
+        try await writer.read { db in
+            let blocks = try Int64.fetchOne(
+                db, sql: "SELECT COALESCE(SUM(block_count), 0) FROM entry WHERE removed_seq IS NULL")
+            return UInt64(blocks ?? 0) * UInt64(ShardTree.blockSize)
+        }
+    }
+}

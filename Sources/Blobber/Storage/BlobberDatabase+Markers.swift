@@ -49,6 +49,11 @@ extension BlobberDatabase {
         }
     }
 
+    /// Markers of every allocation not yet on the ledger, without holding a thread of the cooperative pool.
+    func pendingTotal() async throws -> Int {
+        try await writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM marker WHERE submitted = 0") ?? 0 }
+    }
+
     /// Records that the ledger holds every marker of `allocation` up to `sequence`.
     func markSubmitted(_ allocation: AllocationID, through sequence: UInt64) throws {
         try writer.write { db in

@@ -203,16 +203,26 @@ public struct ShardStore: Sendable {
         usage.value { walkDiskUsed() }
     }
 
+    /// Shard bytes received by staged uploads not committed yet (their data files, without the `.leaves`
+    /// files); walked on every call.
+    func stagedBytes() -> UInt64 {
+        walk(["staging"], counting: { !$0.hasSuffix(".leaves") })
+    }
+
     private func walkDiskUsed() -> UInt64 {
+        walk(["shards", "staging"], counting: { _ in true })
+    }
+
+    /// The sizes of the regular files under `folders` of the data folder whose names `counts` takes.
+    private func walk(_ folders: [String], counting counts: (String) -> Bool) -> UInt64 {
         var total: UInt64 = 0
-        for sub in ["shards", "staging"] {
+        for sub in folders {
             guard let enumerator = FileManager.default.enumerator(atPath: "\(root)/\(sub)") else { continue }
             while let name = enumerator.nextObject() as? String {
                 let attributes = enumerator.fileAttributes
-                if attributes?[.type] as? FileAttributeType == .typeRegular {
+                if attributes?[.type] as? FileAttributeType == .typeRegular, counts(name) {
                     total += attributes?[.size] as? UInt64 ?? 0
                 }
-                _ = name
             }
         }
         return total

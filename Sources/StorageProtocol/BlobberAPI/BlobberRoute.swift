@@ -7,6 +7,8 @@ public enum BlobberRoute {
     public static let health = "/health"
     /// `GET /metrics`.
     public static let metrics = "/metrics"
+    /// `GET /openapi.json`: the OpenAPI 3.1 document of this API (docs/openapi/blobber.json).
+    public static let openAPI = "/openapi.json"
     /// `GET /v1/info`.
     public static let info = "/v1/info"
     /// The group every per-allocation route lives under.
