@@ -22,6 +22,12 @@ struct GlobalOptions: ParsableArguments {
 
     func validate() throws {
         guard lockWait >= 0, lockWait <= 86_400 else { throw ValidationError("--lock-wait must be 0 to 86400 seconds") }
+        if let ledger {
+            let url = URL(string: ledger)
+            guard let scheme = url?.scheme, ["http", "https"].contains(scheme), url?.host?.isEmpty == false else {
+                throw ValidationError("--ledger \(ledger) is not an address like http://127.0.0.1:7000")
+            }
+        }
     }
 }
 
@@ -35,10 +41,17 @@ struct CommandContext {
         self.options = options
         home = ClientHome(explicit: options.home)
         settings = try home.loadSettings()
-        if let ledger = options.ledger, ledger != settings.ledgerURL {
-            settings.ledgerURL = ledger
-            try home.saveSettings(settings)
-        }
+        if let ledger = options.ledger { settings.ledgerURL = ledger }
+    }
+
+    /// Remembers --ledger in the settings, once a command using it has succeeded (a mistyped address
+    /// that failed is not kept).
+    func rememberLedger() throws(ClientError) {
+        guard let ledger = options.ledger else { return }
+        var saved = try home.loadSettings()
+        guard saved.ledgerURL != ledger else { return }
+        saved.ledgerURL = ledger
+        try home.saveSettings(saved)
     }
 
     func ledger() throws(ClientError) -> LedgerClient {
@@ -81,19 +94,21 @@ struct CommandContext {
 }
 
 /// Runs a command body: prints its result as JSON or text, and turns errors into a clear message and
-/// exit status 1 (a JSON `{"error": {"code", "message"}}` with --json).
+/// exit status 1 (a JSON `{"error": {"code", "message"}}` with --json). With `resultOnStderr` (a
+/// download whose bytes go to stdout) the result is printed on stderr instead.
 func runCommand<Result: Encodable>(
-    _ options: GlobalOptions, text: (Result) -> String,
+    _ options: GlobalOptions, resultOnStderr: Bool = false, text: (Result) -> String,
     _ body: (inout CommandContext) async throws(ClientError) -> Result
 ) async throws {
     do throws(ClientError) {
         var context = try CommandContext(options)
         let result = try await body(&context)
-        if options.json {
-            print(Output.json(result))
-        } else {
-            let rendered = text(result)
-            if !rendered.isEmpty { print(rendered) }
+        try context.rememberLedger()
+        let rendered = options.json ? Output.json(result) : text(result)
+        if resultOnStderr {
+            if !rendered.isEmpty { FileHandle.standardError.write(Data((rendered + "\n").utf8)) }
+        } else if !rendered.isEmpty {
+            print(rendered)
         }
     } catch {
         if options.json {
@@ -103,6 +118,14 @@ func runCommand<Result: Encodable>(
         }
         throw ExitCode(1)
     }
+}
+
+/// How the text of a result names blobbers: set from the client the command body opened
+/// (`AllocationSession.label(of:)`, `#2 3fa9c1d0 http://…`), the id prefix until then.
+final class BlobberLabels {
+    var session: AllocationSession?
+
+    func callAsFunction(_ id: String) -> String { session?.label(of: id) ?? String(id.prefix(8)) }
 }
 
 enum Output {

@@ -91,12 +91,22 @@ public struct BlobClient: Sendable {
     }
 
     /// Downloads `path` (or bytes `range` of it) into `localPath`, renamed into place only once every
-    /// byte verified. `progress` hears the bytes written and the bytes wanted in all.
+    /// byte verified; a character device or FIFO there (`/dev/stdout`) is written directly, any other
+    /// symbolic link refused. `progress` hears the bytes written and the bytes wanted in all.
     public func download(
         _ path: RemotePath, to localPath: String, range: ClosedRange<UInt64>? = nil,
         progress: (@Sendable (_ written: UInt64, _ total: UInt64) -> Void)? = nil
     ) async throws(ClientError) -> Downloader.Report {
         try await downloader.download(path, to: localPath, range: range, progress: progress)
+    }
+
+    /// Downloads `path` (or bytes `range` of it) to the open descriptor `fd` (standard output: 1), each
+    /// block verified before it is written; `fd` stays open.
+    public func download(
+        _ path: RemotePath, toDescriptor fd: Int32, range: ClosedRange<UInt64>? = nil,
+        progress: (@Sendable (_ written: UInt64, _ total: UInt64) -> Void)? = nil
+    ) async throws(ClientError) -> Downloader.Report {
+        try await downloader.download(path, toDescriptor: fd, range: range, progress: progress)
     }
 
     var downloader: Downloader { Downloader(session: session, ticket: ticket) }
@@ -137,7 +147,7 @@ public struct BlobClient: Sendable {
         async throws(ClientError) -> Uploader.Report
     {
         guard !batch.isEmpty else { throw .invalidArgument("the batch holds no changes") }
-        guard session.isOwner else { throw .notOwner(allocation: session.id) }
+        try session.checkWritable()
         let uploader = Uploader(session: session, encrypt: encrypt)
         let edits = FileOperations.Edits(deletes: batch.deletes, renames: batch.renames)
         return try await session.home.withWriteLock(session.id, timeout: session.writeLockWait) {

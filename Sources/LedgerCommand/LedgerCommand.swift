@@ -1,10 +1,12 @@
 import ArgumentParser
+import StorageProtocol
 
 @main
 struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "Run and audit the ledger.",
+        version: ProjectVersion.string,
         subcommands: [ServeCommand.self, VerifyCommand.self, ShowCommand.self, BenchCommand.self])
 }
 

@@ -21,7 +21,7 @@ struct Committer: Sendable {
             let state = consensus.withLock { $0 }
             throw .consensusFailed(
                 succeeded: state.outcomes.filter { $0 == .staged }.count, required: state.required,
-                failures: describe(state.failures))
+                failures: session.describe(state.failures))
         }
         if injectFaults { await FaultInjection.stagingFinished() }
         var markers = try session.home.loadMarkers(session.id)
@@ -46,7 +46,7 @@ struct Committer: Sendable {
                 for: blobber.blobberID, changes: changes, proofs: proofs, head: head, now: now)
             return (marker, head, last, changes)
         }
-        for (index, error) in answers.failures { consensus.withLock { $0.failed(index, error.description) } }
+        for (index, error) in answers.failures { consensus.withLock { $0.failed(index, error.detail) } }
         let ready = Dictionary(uniqueKeysWithValues: answers.successes.map { ($0.index, $0.value) })
         var adopted = false
         for (index, entry) in ready.sorted(by: { $0.key < $1.key }) {
@@ -76,7 +76,7 @@ struct Committer: Sendable {
             case .success(let marker)?:
                 previousHeads[index] = ready[index]!.head
                 consensus.withLock { $0.committed(index, marker: marker) }
-            case .failure(let error)?: consensus.withLock { $0.failed(index, error.description) }
+            case .failure(let error)?: consensus.withLock { $0.failed(index, error.detail) }
             case nil: break
             }
         }
@@ -93,7 +93,7 @@ struct Committer: Sendable {
         guard !rollbackSet.isEmpty else {
             consensus.withLock { $0.finishRollback() }
             let state = consensus.withLock { $0 }
-            throw .consensusFailed(succeeded: 0, required: state.required, failures: describe(state.failures))
+            throw .consensusFailed(succeeded: 0, required: state.required, failures: session.describe(state.failures))
         }
         let heads = previousHeads
         if injectFaults { FaultInjection.rollbackStarting() }
@@ -130,11 +130,7 @@ struct Committer: Sendable {
         try session.home.saveMarkers(markers, for: session.id)
         let state = consensus.withLock { $0 }
         throw .consensusFailed(
-            succeeded: rollbackSet.count, required: state.required, failures: describe(state.failures))
-    }
-
-    func describe(_ failures: [(index: Int, reason: String)]) -> [String] {
-        failures.map { "blobber \($0.index) (\(session.blobbers[$0.index].blobberID.short)): \($0.reason)" }
+            succeeded: rollbackSet.count, required: state.required, failures: session.describe(state.failures))
     }
 }
 

@@ -20,9 +20,10 @@ public struct FileOperations: Sendable {
     /// normalised to NFC as stored paths are (docs/PROTOCOL.md section 8, "Paths").
     public func list(_ name: String) async throws(ClientError) -> Listing {
         let directory = RemotePath.normalized(name)
-        let answers = await session.onEveryBlobber { _, blobber throws(ClientError) in
+        let results = await session.onEveryBlobber { _, blobber throws(ClientError) in
             try await blobber.list(directory)
-        }.successes.map(\.value)
+        }
+        let answers = results.successes.map(\.value)
         // A file counts when at least k blobbers list it with the same meta hash.
         var votes: [Hash: (entry: FileEntry, count: Int)] = [:]
         var directories: [String: Int] = [:]
@@ -31,7 +32,9 @@ public struct FileOperations: Sendable {
             for name in answer.directories { directories[name, default: 0] += 1 }
         }
         guard answers.count >= session.dataShards else {
-            throw .tooFewGoodBlobbers(path: directory, good: answers.count, required: session.dataShards, failures: [])
+            throw .tooFewGoodBlobbers(
+                path: directory, good: answers.count, required: session.dataShards,
+                failures: session.describe(results.failures.map { (index: $0.index, reason: $0.error.detail) }))
         }
         let files = votes.values.filter { $0.count >= session.dataShards }.map(\.entry).sorted { $0.path < $1.path }
         let dirs = directories.filter { $0.value >= session.dataShards }.map(\.key).sorted()
@@ -40,7 +43,7 @@ public struct FileOperations: Sendable {
 
     /// Deletes `paths` in one commit per blobber.
     public func remove(_ paths: [RemotePath]) async throws(ClientError) {
-        guard session.isOwner else { throw .notOwner(allocation: session.id) }
+        try session.checkWritable()
         try await session.home.withWriteLock(session.id, timeout: session.writeLockWait) { () async throws(ClientError) in
             try await removeHoldingLock(paths)
         }
@@ -52,7 +55,7 @@ public struct FileOperations: Sendable {
 
     /// Renames `from` to `to` (the blobbers keep the shards; only the entry moves).
     public func move(_ from: RemotePath, to: RemotePath) async throws(ClientError) {
-        guard session.isOwner else { throw .notOwner(allocation: session.id) }
+        try session.checkWritable()
         try await session.home.withWriteLock(session.id, timeout: session.writeLockWait) { () async throws(ClientError) in
             try await moveHoldingLock(from, to: to)
         }
@@ -109,7 +112,7 @@ public struct FileOperations: Sendable {
             case .success?: consensus.withLock { $0.staged(index) }
             case .failure(let error)?:
                 if case .remoteNotFound(let path) = error { notFound.append(path) }
-                consensus.withLock { $0.failed(index, error.description) }
+                consensus.withLock { $0.failed(index, error.detail) }
             case nil: break
             }
         }

@@ -155,7 +155,7 @@ final class BlockReader: Sendable {
                 guard case .fetched(let index, let failure, let seconds) = event else { continue }
                 if let failure {
                     state.dropped.insert(index)
-                    state.failures[session.blobbers[index].blobberID.hex] = failure.description
+                    state.failures[session.blobbers[index].blobberID.hex] = failure.detail
                 } else {
                     state.speed[index] = 0.7 * (state.speed[index] ?? seconds) + 0.3 * seconds
                     state.used.insert(index)
@@ -188,7 +188,8 @@ final class BlockReader: Sendable {
             } catch let error as ClientError {
                 throw error
             } catch {
-                throw ClientError.blobberUnreachable(blobber: blobber.blobberID, reason: "\(error)")
+                throw ClientError.blobberUnreachable(
+                    blobber: blobber.blobberID, reason: "reading blocks failed: \(NetworkFailure.explain(error))")
             }
             guard filler.isComplete else {
                 throw ClientError.badAnswer(
@@ -205,7 +206,8 @@ final class BlockReader: Sendable {
         } catch let error as ClientError {
             failure = error
         } catch {
-            failure = .blobberUnreachable(blobber: blobber.blobberID, reason: "\(error)")
+            failure = .blobberUnreachable(
+                blobber: blobber.blobberID, reason: "reading blocks failed: \(NetworkFailure.explain(error))")
         }
         return failure
     }
@@ -214,7 +216,7 @@ final class BlockReader: Sendable {
         let (dropped, failures) = state.withLock { ($0.dropped, $0.failures) }
         return .tooFewGoodBlobbers(
             path: path, good: entries.count - dropped.count, required: session.dataShards,
-            failures: failures.map { "\($0.key.prefix(12)): \($0.value)" }.sorted())
+            failures: failures.map { "\(session.label(of: $0.key)): \($0.value)" }.sorted())
     }
 
     /// Decodes the data blocks no good answer supplied, block by block, from `k` verified shards

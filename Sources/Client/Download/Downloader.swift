@@ -98,7 +98,7 @@ public struct Downloader: Sendable {
             switch result {
             case .success(let source?): found.append(source)
             case .success(nil): absent += 1
-            case .failure(let error): failures[session.blobbers[index].blobberID.hex] = error.description
+            case .failure(let error): failures[session.blobbers[index].blobberID.hex] = error.detail
             }
         }
         // The blobbers that agree on the file (same meta hash) and are enough to read it.
@@ -107,7 +107,7 @@ public struct Downloader: Sendable {
             if absent >= session.blobbers.count - session.dataShards { throw .remoteNotFound(path: path.string) }
             throw .tooFewGoodBlobbers(
                 path: path.string, good: groups.values.map(\.count).max() ?? 0, required: session.dataShards,
-                failures: failures.map { "\($0.key.prefix(12)): \($0.value)" }.sorted())
+                failures: failures.map { "\(session.label(of: $0.key)): \($0.value)" }.sorted())
         }
         for source in found where source.entry.metaHash != best[0].entry.metaHash {
             failures[session.blobbers[source.index].blobberID.hex] = "holds another version of \(path)"
@@ -151,12 +151,20 @@ public struct Downloader: Sendable {
     }
 
     /// Downloads `path` (or bytes `range` of it) into `localPath`: written to a temporary file and renamed
-    /// into place only when every byte verified.
-    /// `progress` hears the bytes written so far and the bytes wanted in all.
+    /// into place only when every byte verified. A character device or FIFO there (`/dev/stdout`, a
+    /// named pipe, also through a symbolic link) is written directly instead; any other symbolic link, a
+    /// directory or another special file is refused (`client.local_file`), never written through or
+    /// replaced. `progress` hears the bytes written so far and the bytes wanted in all.
     public func download(
         _ path: RemotePath, to localPath: String, range: ClosedRange<UInt64>? = nil,
         progress: (@Sendable (_ written: UInt64, _ total: UInt64) -> Void)? = nil
     ) async throws(ClientError) -> Report {
+        switch LocalTarget.of(localPath) {
+        case .file: break
+        case .device:
+            return try await download(path, into: try DescriptorSink(device: localPath), range: range, progress: progress)
+        case .refused(let reason): throw .localFile(path: localPath, reason: reason)
+        }
         let clock = ContinuousClock()
         let start = clock.now
         var report = try await retryingWithEveryone(path) { located throws(ClientError) in
@@ -164,6 +172,34 @@ public struct Downloader: Sendable {
                 path, entry: located.entry, sources: located.sources, failures: located.failures, range: range,
                 progress: progress
             ) { () throws(ClientError) in try FileSink(localPath: localPath) }
+        }
+        report.seconds = (clock.now - start).seconds
+        return report
+    }
+
+    /// Downloads `path` (or bytes `range` of it) to the open descriptor `fd` (standard output: 1),
+    /// streamed in file order, every block verified before it is written; `fd` stays open. Bytes cannot
+    /// be taken back from a descriptor: a read that fails midway leaves what was written before.
+    public func download(
+        _ path: RemotePath, toDescriptor fd: Int32, range: ClosedRange<UInt64>? = nil,
+        progress: (@Sendable (_ written: UInt64, _ total: UInt64) -> Void)? = nil
+    ) async throws(ClientError) -> Report {
+        try await download(
+            path, into: DescriptorSink(fd: fd, name: "descriptor \(fd)", owned: false), range: range,
+            progress: progress)
+    }
+
+    private func download(
+        _ path: RemotePath, into sink: DescriptorSink, range: ClosedRange<UInt64>?,
+        progress: (@Sendable (UInt64, UInt64) -> Void)?
+    ) async throws(ClientError) -> Report {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var report = try await retryingWithEveryone(path) { located throws(ClientError) in
+            try await read(
+                path, entry: located.entry, sources: located.sources, failures: located.failures, range: range,
+                progress: progress
+            ) { () throws(ClientError) in sink.restart() }
         }
         report.seconds = (clock.now - start).seconds
         return report

@@ -27,10 +27,10 @@ final class OutputFile {
     #endif
     static let stagingBytes = 1 << 20
 
-    /// Creates (or truncates) `path`.
+    /// Creates (or truncates) `path`; a symbolic link there is refused, never followed.
     init(path: String) throws(ClientError) {
         self.path = path
-        let flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC
+        let flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW
         var fd = Glibc.open(path, flags | Self.directFlag, 0o644)
         direct = fd >= 0
         if fd < 0, errno == EINVAL { fd = Glibc.open(path, flags, 0o644) }

@@ -10,6 +10,8 @@ public struct BlobberClient: Sendable {
     public let blobberID: BlobberID
     public let baseURL: String
     public let allocation: AllocationID
+    /// The shard this blobber holds in the allocation, when it was opened as part of one.
+    public var shardIndex: Int?
     let signer: SigningKey
     /// Sent as `x-blob-ticket` on reads by someone other than the owner.
     let ticket: ShareTicket?
@@ -27,6 +29,19 @@ public struct BlobberClient: Sendable {
         self.signer = signer
         self.ticket = ticket
         self.transport = transport
+    }
+
+    /// How every message names this blobber: shard, id prefix and address, e.g.
+    /// `#2 3fa9c1d0 http://127.0.0.1:4102`.
+    public var label: String {
+        (shardIndex.map { "#\($0) " } ?? "") + "\(blobberID.hex.prefix(8)) \(baseURL)"
+    }
+
+    /// `error`, which happened trying `method target`, as a sentence naming what was tried.
+    func unreachable(_ error: any Error, _ method: String, _ target: String) -> ClientError {
+        let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
+        return .blobberUnreachable(
+            blobber: blobberID, reason: NetworkFailure.sentence(error, tried: "\(method) \(path)"))
     }
 
     // MARK: Writes (owner)
@@ -118,7 +133,7 @@ public struct BlobberClient: Sendable {
         do {
             response = try await transport.client.execute(signed("GET", target, body: nil), timeout: .seconds(30))
         } catch {
-            throw .blobberUnreachable(blobber: blobberID, reason: "\(error)")
+            throw unreachable(error, "GET", target)
         }
         let status = Int(response.status.code)
         guard status == 200 else {
@@ -187,7 +202,7 @@ public struct BlobberClient: Sendable {
         do {
             return try await transport.send(request, timeout: timeout, limit: limit)
         } catch {
-            throw .blobberUnreachable(blobber: blobberID, reason: "\(error)")
+            throw unreachable(error, request.method.rawValue, String(request.url.dropFirst(baseURL.count)))
         }
     }
 

@@ -62,7 +62,8 @@ public struct LedgerClient: Sendable {
 
     func clientError(_ error: LedgerAccessError) -> ClientError {
         switch error {
-        case .unreachable(_, let reason): .ledgerUnreachable(url: baseURL, reason: reason)
+        case .unreachable(let request, let reason):
+            .ledgerUnreachable(url: baseURL, reason: "\(request) failed: \(NetworkFailure.explain(text: reason))")
         case .undecodable(_, let reason):
             .ledgerUnreachable(url: baseURL, reason: "the answer is not the expected JSON: \(reason)")
         case .badStatus(let status, _):
@@ -75,4 +76,13 @@ public struct LedgerClient: Sendable {
 /// Wall-clock milliseconds, as markers, tickets and transactions carry them.
 public enum Clock {
     public static var nowMillis: Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+    /// `millis` as a UTC date and time for messages, e.g. `2026-12-05 07:14:03 UTC`.
+    public static func describe(millis: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+    }
 }

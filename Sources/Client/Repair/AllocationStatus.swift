@@ -8,6 +8,8 @@ public struct AllocationStatus: Sendable, Codable {
     public struct Blobber: Sendable, Codable {
         public var shardIndex: Int
         public var blobberID: String
+        /// How messages name it: `#2 3fa9c1d0 http://127.0.0.1:4102` (`BlobberClient.label`).
+        public var label: String = ""
         public var reachable: Bool
         public var sequence: UInt64?
         public var allocationRoot: String?
@@ -28,7 +30,7 @@ public struct AllocationStatus: Sendable, Codable {
         enum CodingKeys: String, CodingKey {
             case shardIndex = "shard_index"
             case blobberID = "blobber_id"
-            case reachable, sequence, agrees, error
+            case reachable, sequence, agrees, error, label
             case allocationRoot = "allocation_root"
             case fileMetaRoot = "file_meta_root"
             case fileCount = "file_count"
@@ -107,6 +109,7 @@ public struct AllocationStatus: Sendable, Codable {
             var row = Blobber(
                 shardIndex: index, blobberID: client.blobberID.hex, reachable: false, agrees: false,
                 ledgerSequence: ledger?.sequence, ledgerAgrees: false)
+            row.label = client.label
             switch states[index] {
             case .success(let state)?:
                 row.reachable = true
@@ -123,7 +126,7 @@ public struct AllocationStatus: Sendable, Codable {
                         ledger.sequence == state.head.sequence
                         ? ledger.allocationRoot == state.head.allocationRoot : ledger.sequence < state.head.sequence
                 }
-            case .failure(let error)?: row.error = error.description
+            case .failure(let error)?: row.error = error.detail
             case nil: row.error = "no answer"
             }
             rows.append(row)

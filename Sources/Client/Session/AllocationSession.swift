@@ -46,9 +46,11 @@ public struct AllocationSession: Sendable {
             guard let url = cached.urls[place.blobberID.hex] else {
                 throw .invalidArgument("blobber \(place.blobberID.short) of the allocation is not registered")
             }
-            return BlobberClient(
+            var client = BlobberClient(
                 blobberID: place.blobberID, baseURL: url, allocation: id, signer: signer, ticket: ticket,
                 transport: transport)
+            client.shardIndex = place.shardIndex
+            return client
         }
         let coder: ErasureCoder
         do {
@@ -58,6 +60,25 @@ public struct AllocationSession: Sendable {
             throw .invalidArgument("the allocation's shape is invalid: \(error)")
         }
         return AllocationSession(view: cached.view, blobbers: clients, signer: signer, coder: coder, home: home)
+    }
+
+    /// How messages name the blobber `id` of this allocation (`BlobberClient.label`); the id prefix
+    /// alone for a blobber that is not one of its.
+    public func label(of id: String) -> String {
+        blobbers.first { $0.blobberID.hex == id }?.label ?? String(id.prefix(8))
+    }
+
+    /// Failures by shard index as one line each: `#2 3fa9c1d0 http://…: why`.
+    func describe(_ failures: [(index: Int, reason: String)]) -> [String] {
+        failures.map { "\(blobbers.indices.contains($0.index) ? blobbers[$0.index].label : "#\($0.index)"): \($0.reason)" }
+    }
+
+    /// Throws unless this wallet may write now: it owns the allocation and the allocation has not expired.
+    func checkWritable() throws(ClientError) {
+        guard isOwner else { throw .notOwner(allocation: id) }
+        guard view.allocation.expiry > Clock.nowMillis else {
+            throw .allocationExpired(allocation: id, expiry: view.allocation.expiry)
+        }
     }
 
     /// The blobber's share: `ceil(size / data_shards)`.

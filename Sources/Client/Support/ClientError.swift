@@ -29,12 +29,14 @@ public enum ClientError: CodedError, Equatable {
     case keyFile(KeyError)
     case fileChanged(path: String)
     case remoteNotFound(path: String)
+    case remoteExists(path: String)
     case blobberDiverged(blobber: BlobberID, reason: String)
     case consensusFailed(succeeded: Int, required: Int, failures: [String])
     case tooFewGoodBlobbers(path: String, good: Int, required: Int, failures: [String])
     case integrity(path: String, reason: String)
     case ticket(reason: String)
     case allocationFull(needed: UInt64, free: UInt64)
+    case allocationExpired(allocation: AllocationID, expiry: Int64)
     case allocationBusy(allocation: AllocationID, lockFile: String, holder: String)
 
     public var code: String {
@@ -56,12 +58,14 @@ public enum ClientError: CodedError, Equatable {
         case .keyFile(let error): error.code
         case .fileChanged: "client.file_changed"
         case .remoteNotFound: "client.remote_not_found"
+        case .remoteExists: "client.remote_exists"
         case .blobberDiverged: "client.blobber_diverged"
         case .consensusFailed: "client.consensus_failed"
         case .tooFewGoodBlobbers: "client.too_few_good_blobbers"
         case .integrity: "client.integrity"
         case .ticket: "client.bad_ticket"
         case .allocationFull: "client.allocation_full"
+        case .allocationExpired: "client.allocation_expired"
         case .allocationBusy: "client.allocation_busy"
         }
     }
@@ -92,6 +96,8 @@ public enum ClientError: CodedError, Equatable {
         case .fileChanged(let path):
             "\(path) changed or vanished while it was being read; nothing was committed, try again once it is stable"
         case .remoteNotFound(let path): "\(path) does not exist in the allocation; `blob ls` shows what does"
+        case .remoteExists(let path):
+            "\(path) already exists in the allocation; nothing was changed (pass --force to replace it)"
         case .blobberDiverged(let blobber, let reason):
             "blobber \(blobber.short) is not at the state this wallet last signed (\(reason)); run `blob repair`"
         case .consensusFailed(let succeeded, let required, let failures):
@@ -103,11 +109,30 @@ public enum ClientError: CodedError, Equatable {
         case .integrity(let path, let reason): "\(path) failed verification: \(reason)"
         case .ticket(let reason): "the share ticket cannot be used: \(reason)"
         case .allocationFull(let needed, let free):
-            "the allocation is full: this needs \(needed) more bytes per blobber, \(free) are free; create a larger allocation"
+            "the allocation is full: after this change each blobber would store \(Sizes.format(bytes: needed)), more "
+                + "than its share, which has \(Sizes.format(bytes: free)) free; nothing was changed. Delete files, or "
+                + "create a larger allocation with `blob alloc new --size`"
+        case .allocationExpired(let allocation, let expiry):
+            "allocation \(allocation.short) expired at \(Clock.describe(millis: expiry)); blobbers take no more writes "
+                + "to it. Create a new one with `blob alloc new`"
         case .allocationBusy(let allocation, let lockFile, let holder):
             "another write to allocation \(allocation.short) from this wallet folder is running"
                 + (holder.isEmpty ? "" : " (\(holder))")
                 + " and held its lock \(lockFile) too long; nothing was changed, try again once it has finished"
+        }
+    }
+}
+
+extension ClientError {
+    /// The description without the blobber's name, for lists that name the blobber already
+    /// (`#2 3fa9c1d0 http://…: unreachable: …`).
+    public var detail: String {
+        switch self {
+        case .blobberUnreachable(_, let reason): "unreachable: \(reason)"
+        case .blobberRefused(_, let status, let code, let message): "refused (HTTP \(status)): \(message) (\(code))"
+        case .badAnswer(_, let reason): "answered something invalid: \(reason)"
+        case .blobberDiverged(_, let reason): "not at the state this wallet last signed (\(reason)); run `blob repair`"
+        default: description
         }
     }
 }

@@ -107,7 +107,7 @@ public struct Uploader: Sendable {
     public func upload(_ items: [Item], progress: (@Sendable (UInt64) -> Void)? = nil) async throws(ClientError)
         -> Report
     {
-        guard session.isOwner else { throw .notOwner(allocation: session.id) }
+        try session.checkWritable()
         return try await session.home.withWriteLock(session.id, timeout: session.writeLockWait) {
             () async throws(ClientError) -> Report in
             try await uploadHoldingLock(items, progress: progress)
@@ -330,7 +330,7 @@ public struct Uploader: Sendable {
                     }
                 }
             case .failure(let error)?:
-                consensus.withLock { $0.failed(index, error.description) }
+                consensus.withLock { $0.failed(index, error.detail) }
             case nil:
                 consensus.withLock { $0.failed(index, "no answer") }
             }
