@@ -111,7 +111,7 @@ public enum ClientError: CodedError, Equatable {
         case .allocationFull(let needed, let free):
             "the allocation is full: after this change each blobber would store \(Sizes.format(bytes: needed)), more "
                 + "than its share, which has \(Sizes.format(bytes: free)) free; nothing was changed. Delete files, or "
-                + "create a larger allocation with `blob alloc new --size`"
+                + "grow the allocation with `blob alloc update --size SIZE`"
         case .allocationExpired(let allocation, let expiry):
             "allocation \(allocation.short) expired at \(Clock.describe(millis: expiry)); blobbers take no more writes "
                 + "to it. Create a new one with `blob alloc new`"
