@@ -20,9 +20,10 @@ public struct FileOperations: Sendable {
     /// normalised to NFC as stored paths are (docs/PROTOCOL.md section 8, "Paths").
     public func list(_ name: String) async throws(ClientError) -> Listing {
         let directory = RemotePath.normalized(name)
-        let answers = await session.onEveryBlobber { _, blobber throws(ClientError) in
+        let results = await session.onEveryBlobber { _, blobber throws(ClientError) in
             try await blobber.list(directory)
-        }.successes.map(\.value)
+        }
+        let answers = results.successes.map(\.value)
         // A file counts when at least k blobbers list it with the same meta hash.
         var votes: [Hash: (entry: FileEntry, count: Int)] = [:]
         var directories: [String: Int] = [:]
@@ -31,7 +32,9 @@ public struct FileOperations: Sendable {
             for name in answer.directories { directories[name, default: 0] += 1 }
         }
         guard answers.count >= session.dataShards else {
-            throw .tooFewGoodBlobbers(path: directory, good: answers.count, required: session.dataShards, failures: [])
+            throw .tooFewGoodBlobbers(
+                path: directory, good: answers.count, required: session.dataShards,
+                failures: results.failures.map { "\(session.blobbers[$0.index].blobberID.hex.prefix(12)): \($0.error)" })
         }
         let files = votes.values.filter { $0.count >= session.dataShards }.map(\.entry).sorted { $0.path < $1.path }
         let dirs = directories.filter { $0.value >= session.dataShards }.map(\.key).sorted()
