@@ -101,14 +101,17 @@ struct DownloadCommand: AsyncParsableCommand {
 }
 
 struct ListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ls", abstract: "List a remote directory.")
+    static let configuration = CommandConfiguration(
+        commandName: "ls", abstract: "List a remote directory; with --ticket, a directory someone shared with this wallet.",
+        discussion: "blob ls [DIR]   or   blob ls --ticket T [DIR]   (with a ticket, DIR defaults to the shared directory)")
     @OptionGroup var options: GlobalOptions
     @Option(help: "Allocation id (default: the default allocation).") var alloc: String?
     @Flag(name: [.customShort("R"), .long], help: "Every file below the directory, by path relative to it.")
     var recursive = false
     @Flag(name: [.customShort("l"), .long], help: "Size, modification time (local time), encryption and blocks.")
     var long = false
-    @Argument(help: "Remote directory.") var path: String = "/"
+    @Option(help: "A directory ticket from `blob share` (blobticket:...).") var ticket: String?
+    @Argument(help: "Remote directory (default: /, or the ticket's directory).") var path: String?
 
     func run() async throws {
         try await runCommand(
@@ -123,7 +126,11 @@ struct ListCommand: AsyncParsableCommand {
                     .joined(separator: "\n")
             }
         ) { context throws(ClientError) in
-            try await context.client(alloc).list(path, recursive: recursive)
+            guard let ticket else { return try await context.client(alloc).list(path ?? "/", recursive: recursive) }
+            let bundle = try TicketBundle.received(ticket, home: context.home)
+            let directory: String
+            if let path { directory = path } else { directory = try bundle.sharedDirectory() }
+            return try await context.client(alloc, ticket: bundle).list(directory, recursive: recursive)
         }
     }
 
@@ -200,31 +207,130 @@ struct MoveCommand: AsyncParsableCommand {
 
 struct ShareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "share", abstract: "Print a ticket that lets one client read a file (or a directory ending in /).")
+        commandName: "share",
+        abstract: "Print a ticket that lets one client (or, --public, anyone with the link) read a file or a directory ending in /; list and revoke tickets.",
+        discussion: """
+            blob share REMOTE --to CLIENT_ID:SHARE_KEY [--expiry 7d]
+            blob share --public REMOTE [--expiry 7d]
+            blob share --list
+            blob share --revoke ID        (ID: the ticket hash, or at least 6 hex digits of it)
+            """)
     @OptionGroup var options: GlobalOptions
     @Option(help: "Allocation id (default: the default allocation).") var alloc: String?
-    @Option(help: "The reader's client id (`blob wallet show`).") var to: String
+    @Option(
+        help:
+            "The reader's share address CLIENT_ID:SHARE_KEY (`blob wallet show`: lets it read files encrypted later too), or just its client id."
+    ) var to: String?
+    @Flag(name: .customLong("public"), help: "A link anyone holding it can read with (the link is the secret).")
+    var isPublic = false
+    @Flag(help: "List the tickets this wallet made, with their state.") var list = false
+    @Option(help: "Revoke a ticket this wallet made, on the ledger.") var revoke: String?
     @Option(help: "How long the ticket is valid, e.g. 7d.") var expiry: String = "7d"
-    @Argument(help: "Remote file, or directory ending in /.") var path: String
+    @Argument(help: "Remote file, or directory ending in /.") var path: String?
 
     struct Printed: Encodable {
         var ticket: String
+        var ticketHash: String
         var path: String
         var recipient: String
         var expiry: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case ticket
+            case ticketHash = "ticket_hash"
+            case path, recipient, expiry
+        }
+    }
+
+    struct Listed: Encodable {
+        var tickets: [Row]
+        struct Row: Encodable {
+            var ticketHash: String
+            var allocationID: String
+            var path: String
+            var recipient: String
+            var expiry: Int64
+            var link: Bool
+            var state: String
+
+            enum CodingKeys: String, CodingKey {
+                case ticketHash = "ticket_hash"
+                case allocationID = "allocation_id"
+                case path, recipient, expiry, link, state
+            }
+        }
+    }
+
+    struct Revoked: Encodable {
+        var revoked: String
+        var transaction: String
     }
 
     func validate() throws {
-        guard ClientID(hex: to) != nil else { throw ValidationError("--to must be a 64-digit hex client id") }
-        guard Sizes.parseDuration(expiry) != nil else { throw ValidationError("--expiry must be like 7d or 12h") }
+        let modes = [path != nil, list, revoke != nil].filter { $0 }.count
+        guard modes == 1 else { throw ValidationError("give REMOTE (with --to or --public), --list or --revoke ID") }
+        if path != nil {
+            guard (to != nil) != isPublic else { throw ValidationError("give either --to or --public with REMOTE") }
+            if let to {
+                guard ShareAddress(text: to) != nil || (to.count == 64 && ClientID(hex: to) != nil) else {
+                    throw ValidationError("--to must be a share address CLIENT_ID:SHARE_KEY or a 64-digit hex client id")
+                }
+            }
+            guard Sizes.parseDuration(expiry) != nil else { throw ValidationError("--expiry must be like 7d or 12h") }
+        } else if to != nil || isPublic {
+            throw ValidationError("--to and --public go with REMOTE")
+        }
     }
 
     func run() async throws {
+        if list { return try await runList() }
+        if let revoke { return try await runRevoke(revoke) }
         try await runCommand(options, text: { (printed: Printed) in printed.ticket }) { context throws(ClientError) in
             let client = try await context.client(alloc)
             let expiry = Clock.nowMillis + Sizes.parseDuration(self.expiry)!
-            let bundle = try await client.share(path, to: ClientID(hex: to)!, expiry: expiry)
-            return Printed(ticket: bundle.text, path: path, recipient: to, expiry: expiry)
+            let bundle: TicketBundle
+            if isPublic {
+                bundle = try await client.publicLink(path!, expiry: expiry)
+            } else {
+                let address = to.flatMap(ShareAddress.init(text:))
+                bundle = try await client.share(
+                    path!, to: address?.clientID ?? ClientID(hex: to!)!, shareKey: address?.shareKey, expiry: expiry)
+            }
+            try ShareBook(home: context.home).add(ShareRecord(bundle.ticket, createdAt: Clock.nowMillis, link: isPublic))
+            return Printed(
+                ticket: bundle.text, ticketHash: bundle.ticket.hash.hex, path: path!,
+                recipient: bundle.ticket.recipientID.hex, expiry: expiry)
+        }
+    }
+
+    private func runList() async throws {
+        try await runCommand(
+            options,
+            text: { (listed: Listed) in
+                listed.tickets.map { (row: Listed.Row) -> String in
+                    let whom = row.link ? "public link" : "to \(row.recipient.prefix(12))"
+                    return "\(row.ticketHash.prefix(12))  \(row.state)  \(row.path)  \(whom)  expires \(row.expiry)"
+                }.joined(separator: "\n")
+            }
+        ) { context throws(ClientError) in
+            let rows = try await ShareBook(home: context.home).states(ledger: try context.ledger(), now: Clock.nowMillis)
+            return Listed(
+                tickets: rows.map { record, state in
+                    Listed.Row(
+                        ticketHash: record.ticketHash.hex, allocationID: record.allocationID.hex, path: record.path,
+                        recipient: record.recipientID.hex, expiry: record.expiry, link: record.link == true,
+                        state: state.rawValue)
+                })
+        }
+    }
+
+    private func runRevoke(_ id: String) async throws {
+        try await runCommand(options, text: { (revoked: Revoked) in "revoked \(revoked.revoked)" }) {
+            context throws(ClientError) in
+            let book = ShareBook(home: context.home)
+            let record = try book.find(id)
+            let receipt = try await book.revoke(record, ledger: try context.ledger(), owner: try context.wallet())
+            return Revoked(revoked: record.ticketHash.hex, transaction: receipt.hash.hex)
         }
     }
 }

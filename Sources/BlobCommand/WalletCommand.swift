@@ -11,17 +11,30 @@ struct WalletCommand: AsyncParsableCommand {
     struct Info: Encodable {
         var clientID: String
         var publicKey: String
+        /// `CLIENT_ID:SHARE_KEY`: what an owner gives `blob share --to` to share encrypted files.
+        var shareAddress: String
         var path: String
         var balance: UInt64?
+
+        init(key: SigningKey, path: String) {
+            clientID = key.id.hex
+            publicKey = key.publicKey.hex
+            shareAddress = ShareAddress(key).text
+            self.path = path
+        }
 
         enum CodingKeys: String, CodingKey {
             case clientID = "client_id"
             case publicKey = "public_key"
+            case shareAddress = "share_address"
             case path, balance
         }
 
         var text: String {
-            var lines = ["client id   \(clientID)", "public key  \(publicKey)", "wallet      \(path)"]
+            var lines = [
+                "client id   \(clientID)", "public key  \(publicKey)", "share with  \(shareAddress)",
+                "wallet      \(path)",
+            ]
             if let balance { lines.append("balance     \(Output.tokens(balance)) tokens (\(balance) units)") }
             return lines.joined(separator: "\n")
         }
@@ -34,7 +47,7 @@ struct WalletCommand: AsyncParsableCommand {
         func run() async throws {
             try await runCommand(options, text: \.text) { context throws(ClientError) in
                 let key = try context.home.createWallet()
-                return Info(clientID: key.id.hex, publicKey: key.publicKey.hex, path: context.home.walletPath)
+                return Info(key: key, path: context.home.walletPath)
             }
         }
     }
@@ -47,7 +60,7 @@ struct WalletCommand: AsyncParsableCommand {
         func run() async throws {
             try await runCommand(options, text: \.text) { context throws(ClientError) in
                 let key = try context.wallet()
-                var info = Info(clientID: key.id.hex, publicKey: key.publicKey.hex, path: context.home.walletPath)
+                var info = Info(key: key, path: context.home.walletPath)
                 if options.ledger != nil || context.settings.ledgerURL != nil {
                     info.balance = try await context.ledger().balance(of: key.id)
                 }
@@ -74,9 +87,9 @@ struct WalletCommand: AsyncParsableCommand {
                 let key = try context.wallet()
                 let receipt = try await context.ledger().submit(
                     .faucet, FaucetPayload(amount: tokens * Token.unitsPerToken), key: key)
-                return Info(
-                    clientID: key.id.hex, publicKey: key.publicKey.hex, path: context.home.walletPath,
-                    balance: receipt.result.balance)
+                var info = Info(key: key, path: context.home.walletPath)
+                info.balance = receipt.result.balance
+                return info
             }
         }
     }

@@ -24,6 +24,7 @@ public enum BlobberError: CodedError, Equatable {
     case malformed(String)
     case bodyTooLarge(limit: Int)
     case ledgerUnreachable(String)
+    case badShareKey(String)
 
     public var code: String {
         switch self {
@@ -49,6 +50,7 @@ public enum BlobberError: CodedError, Equatable {
         case .malformed: "request.malformed"
         case .bodyTooLarge: "request.too_large"
         case .ledgerUnreachable: "ledger.unreachable"
+        case .badShareKey: "share.bad_key"
         }
     }
 
@@ -78,6 +80,7 @@ public enum BlobberError: CodedError, Equatable {
         case .malformed(let reason): "malformed request: \(reason)"
         case .bodyTooLarge(let limit): "the body exceeds \(limit) bytes"
         case .ledgerUnreachable(let reason): "the ledger could not be reached: \(reason)"
+        case .badShareKey(let reason): "bad re-encryption key: \(reason)"
         }
     }
 }

@@ -35,6 +35,8 @@ public final class BlobberNode: Sendable {
 
     /// Capacity and prices as offered now.
     public var terms: BlobberTerms { offered.withLock { $0 } }
+    /// Revoked share tickets as the ledger lists them, asked again at most every 2 s per allocation.
+    let revocations = RevocationCache(refresh: .seconds(2))
 
     public var blobberID: BlobberID { key.publicKey.blobberID }
 
@@ -218,16 +220,35 @@ public final class BlobberNode: Sendable {
     }
 
     /// Checks that the signer of an authenticated request may act on `allocation`: the owner, or
-    /// (`readPath` given) the holder of a share ticket covering it.
-    func authorize(_ auth: RequestAuth, info: AllocationInfo, readPath: String?, ticket: String?) throws {
+    /// (`readPath` given) the holder of a share ticket covering it. Answers the ticket's hash for a
+    /// reader, nil for the owner.
+    @discardableResult
+    func authorize(_ auth: RequestAuth, info: AllocationInfo, readPath: String?, ticket: String?) throws -> Hash? {
         let now = Self.now()
         guard now <= info.expiry else { throw BlobberError.expiredAllocation(info.id, expiry: info.expiry) }
-        if auth.publicKey == info.ownerKey { return }
+        if auth.publicKey == info.ownerKey { return nil }
         guard let readPath, let ticket else { throw RequestAuthError.notOwner }
         guard let bytes = Hex.decode(ticket),
             let decoded = try? JSONDecoder().decode(ShareTicket.self, from: Data(bytes))
         else { throw RequestAuthError.badTicket(reason: "x-blob-ticket is not hex of a ticket's JSON") }
         try decoded.verify(
             owner: info.ownerKey, allocation: info.id, reader: auth.publicKey.clientID, requested: readPath, now: now)
+        return decoded.hash
+    }
+
+    /// Refuses a ticket the ledger lists as revoked (`auth.bad_ticket`, reason "revoked").
+    func checkNotRevoked(_ ticket: Hash, allocation: AllocationID) async throws(RequestAuthError) {
+        let ledger = self.ledger
+        let logger = self.logger
+        let revoked = await revocations.isRevoked(ticket, allocation: allocation) { () async -> [Hash]? in
+            do throws(LedgerAccessError) {
+                return try await ledger.revokedTickets(of: allocation)
+            } catch {
+                logger.debug(
+                    "revoked tickets not refreshed", metadata: ["allocation.id": "\(allocation)", "error": "\(error)"])
+                return nil
+            }
+        }
+        if revoked { throw .badTicket(reason: "revoked") }
     }
 }

@@ -37,8 +37,11 @@ public struct BlobClient: Sendable {
         lockWait: Duration = .seconds(120)
     ) async throws(ClientError) -> BlobClient {
         let id = ticket?.ticket.allocationID ?? allocation
+        // A public link signs with the key made for it; everyone else with the wallet.
+        let signer: SigningKey
+        if let linkKey = ticket?.readerKey { signer = linkKey } else { signer = try home.loadWallet() }
         var session = try await AllocationSession.open(
-            id, ledger: ledger, signer: try home.loadWallet(), home: home, ticket: ticket?.ticket)
+            id, ledger: ledger, signer: signer, home: home, ticket: ticket?.ticket)
         session.writeLockWait = lockWait
         return BlobClient(session: session, ticket: ticket)
     }
@@ -187,7 +190,17 @@ public struct BlobClient: Sendable {
 
     /// A ticket for `recipient` to read `path` (a file, or a directory ending in `/`) until `expiry`
     /// (Unix milliseconds).
-    public func share(_ path: String, to recipient: ClientID, expiry: Int64) async throws(ClientError) -> TicketBundle {
-        try await session.share(path, to: recipient, expiry: expiry)
+    /// With the reader's `shareKey`, the ticket also opens files encrypted after it was made (the
+    /// blobbers transform their capsules for it: docs/PROTOCOL.md section 10.12).
+    public func share(_ path: String, to recipient: ClientID, shareKey: RistrettoPoint? = nil, expiry: Int64)
+        async throws(ClientError) -> TicketBundle
+    {
+        try await session.share(path, to: recipient, shareKey: shareKey, expiry: expiry)
+    }
+
+    /// A public link to `path` until `expiry`: a ticket for a key pair made for the link, which the
+    /// link carries, with a re-encryption key registered for it. Whoever holds the text can read.
+    public func publicLink(_ path: String, expiry: Int64) async throws(ClientError) -> TicketBundle {
+        try await session.publicLink(path, expiry: expiry)
     }
 }

@@ -11,6 +11,7 @@ enum DecodedPayload: Sendable {
     case finalizeAllocation(FinalizeAllocationPayload)
     case updateAllocation(UpdateAllocationPayload)
     case cancelAllocation(CancelAllocationPayload)
+    case revokeTicket(RevokeTicketPayload)
     case issueChallenge(IssueChallengePayload)
     case challengeTimeout(ChallengeTimeoutPayload)
 
@@ -26,6 +27,7 @@ enum DecodedPayload: Sendable {
             self = .finalizeAllocation(try tx.decodePayload(as: FinalizeAllocationPayload.self))
         case .updateAllocation: self = .updateAllocation(try tx.decodePayload(as: UpdateAllocationPayload.self))
         case .cancelAllocation: self = .cancelAllocation(try tx.decodePayload(as: CancelAllocationPayload.self))
+        case .revokeTicket: self = .revokeTicket(try tx.decodePayload(as: RevokeTicketPayload.self))
         case .issueChallenge: self = .issueChallenge(try tx.decodePayload(as: IssueChallengePayload.self))
         case .challengeTimeout: self = .challengeTimeout(try tx.decodePayload(as: ChallengeTimeoutPayload.self))
         }

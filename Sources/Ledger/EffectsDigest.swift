@@ -13,14 +13,18 @@ struct EffectsDigest {
         case marker = 0x06
         case challenge = 0x07
         case allocationBlobberRemoved = 0x08
+        case ticketRevocation = 0x09
     }
 
     static let hashTag: UInt8 = 0x43
 
     private var hasher: SHA256
     private(set) var rowCount = 0
+    /// The ledger clock the transaction is applied at.
+    let appliedAt: Int64
 
     init(appliedAt: Int64) {
+        self.appliedAt = appliedAt
         hasher = SHA256()
         hasher.update(byte: EffectsDigest.hashTag)
         hasher.update(int64: appliedAt)

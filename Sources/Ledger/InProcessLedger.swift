@@ -42,6 +42,16 @@ public struct InProcessLedger: LedgerAccess {
         }
     }
 
+    public func revokedTickets(of allocation: AllocationID) async throws(LedgerAccessError) -> [Hash]? {
+        do throws(LedgerAccessError) {
+            return try await answer { () async throws(LedgerError) in
+                try await ledger.revokedTickets(of: allocation).revoked
+            }
+        } catch let error where error.isUnknown("ledger.unknown_allocation") {
+            return nil
+        }
+    }
+
     public func openChallenges(for blobber: BlobberID) async throws(LedgerAccessError) -> [ChallengeRecord] {
         try await answer { () async throws(LedgerError) in try await ledger.challenges(blobber: blobber, status: .open)
         }

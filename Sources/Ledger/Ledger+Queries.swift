@@ -118,6 +118,15 @@ extension LedgerQueries {
         }
     }
 
+    /// The hashes of the allocation's revoked share tickets, in hash order.
+    public func revokedTickets(of id: AllocationID) async throws(LedgerError) -> RevokedTickets {
+        try await read { db in
+            let store = StateStore(db: db)
+            guard try store.allocation(id) != nil else { throw LedgerError.unknownAllocation(id) }
+            return RevokedTickets(allocationID: id, revoked: try store.revokedTickets(of: id))
+        }
+    }
+
     public func allocations() async throws(LedgerError) -> [AllocationRecord] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM allocations ORDER BY id").map(AllocationRecord.init(row:))

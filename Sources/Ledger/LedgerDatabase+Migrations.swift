@@ -100,6 +100,17 @@ extension LedgerDatabase {
         migrator.registerMigration("v2-allocations-by-owner") { db in
             try db.execute(sql: "CREATE INDEX allocations_owner ON allocations(owner_id, id)")
         }
+        // `revoke_ticket`: the share tickets an allocation's owner revoked.
+        migrator.registerMigration("v3-ticket-revocations") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE ticket_revocations (
+                        allocation_id BLOB NOT NULL REFERENCES allocations(id),
+                        ticket_hash BLOB NOT NULL CHECK (length(ticket_hash) = 32),
+                        revoked_at INTEGER NOT NULL,
+                        PRIMARY KEY (allocation_id, ticket_hash)) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

@@ -37,6 +37,7 @@ public final class LedgerDatabase: Sendable {
         ("allocation_blobbers", "allocation_id, blobber_id"),
         ("markers", "allocation_id, blobber_id, sequence"),
         ("challenges", "id"),
+        ("ticket_revocations", "allocation_id, ticket_hash"),
         ("transactions", "seq"),
     ]
 }

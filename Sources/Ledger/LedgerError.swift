@@ -40,6 +40,7 @@ public enum LedgerError: CodedError, Equatable {
     case notOwner(sender: Hash, allocation: AllocationID)
     case notInAllocation(BlobberID, allocation: AllocationID)
     case sizeBelowStored(size: UInt64, shardSize: UInt64, stored: UInt64)
+    case ticketRevoked(Hash)
     case storage(String)
 
     /// How the HTTP layer reports the error.
@@ -58,6 +59,7 @@ public enum LedgerError: CodedError, Equatable {
         case .insufficientFunds: "ledger.insufficient_funds"
         case .invalidTerms: "ledger.invalid_terms"
         case .alreadyRegistered: "ledger.already_registered"
+        case .ticketRevoked: "ledger.ticket_revoked"
         case .unknownBlobber: "ledger.unknown_blobber"
         case .unknownAllocation: "ledger.unknown_allocation"
         case .unknownChallenge: "ledger.unknown_challenge"
@@ -99,7 +101,7 @@ public enum LedgerError: CodedError, Equatable {
             .unknownAccount:
             .notFound
         case .alreadyRegistered, .allocationExpired, .allocationFinalized, .allocationNotExpired,
-            .chainAlreadyAccepted, .chainConflict, .challengeClosed, .challengeNotDue:
+            .chainAlreadyAccepted, .chainConflict, .challengeClosed, .challengeNotDue, .ticketRevoked:
             .conflict
         case .faucetLimit, .supplyOverflow, .insufficientFunds, .invalidTerms, .badShards, .duplicateBlobber,
             .insufficientCapacity, .writePoolTooSmall, .expiryInPast, .challengeMismatch, .notInAllocation,
@@ -144,6 +146,7 @@ public enum LedgerError: CodedError, Equatable {
             "\(sender) is not a blobber of allocation \(allocation) or not the markers' blobber"
         case .allocationExpired(let id, let expiry): "allocation \(id) expired at \(expiry)"
         case .allocationFinalized(let id): "allocation \(id) is finalized"
+        case .ticketRevoked(let hash): "ticket \(hash) is already revoked"
         case .allocationNotExpired(let id, let expiry): "allocation \(id) runs until \(expiry)"
         case .chainAlreadyAccepted(let sequence):
             "every marker of this chain was already accepted (head sequence \(sequence))"

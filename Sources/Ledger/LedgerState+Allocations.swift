@@ -69,6 +69,19 @@ extension LedgerState {
         return try settle(&allocation)
     }
 
+    /// `revoke_ticket`: the owner of a live allocation records a share ticket's hash as revoked. Moves
+    /// no money. Revoking a ticket twice is `ledger.ticket_revoked`.
+    mutating func revokeTicket(_ tx: LedgerTransaction, _ payload: RevokeTicketPayload) throws -> TransactionResult {
+        let allocation = try liveOwnedAllocation(payload.allocationID, sender: tx)
+        guard try !store.isRevoked(allocation.id, ticket: payload.ticketHash) else {
+            throw LedgerError.ticketRevoked(payload.ticketHash)
+        }
+        try store.insertRevocation(allocation.id, ticket: payload.ticketHash)
+        var result = TransactionResult()
+        result.allocationID = allocation.id
+        return result
+    }
+
     /// The allocation, when it exists, is the sender's, and is neither finalized nor expired.
     private func liveOwnedAllocation(_ id: AllocationID, sender tx: LedgerTransaction) throws -> AllocationRecord {
         guard let allocation = try store.allocation(id) else { throw LedgerError.unknownAllocation(id) }

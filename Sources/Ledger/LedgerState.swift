@@ -40,6 +40,7 @@ struct LedgerState {
         case .finalizeAllocation(let payload): return try finalizeAllocation(payload)
         case .updateAllocation(let payload): return try updateAllocation(tx, payload)
         case .cancelAllocation(let payload): return try cancelAllocation(tx, payload)
+        case .revokeTicket(let payload): return try revokeTicket(tx, payload)
         case .issueChallenge(let payload): return try issueChallenge(tx, payload)
         case .challengeTimeout(let payload): return try challengeTimeout(payload)
         }

@@ -210,6 +210,35 @@ struct StateStore {
         }
     }
 
+    // MARK: revoked tickets
+
+    func isRevoked(_ allocation: AllocationID, ticket: Hash) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT EXISTS (SELECT 1 FROM ticket_revocations WHERE allocation_id = ? AND ticket_hash = ?)"),
+            arguments: [allocation.hash.blob, ticket.blob]) ?? false
+    }
+
+    mutating func insertRevocation(_ allocation: AllocationID, ticket: Hash) throws {
+        let revokedAt = effects.appliedAt
+        try db.cachedStatement(
+            sql: "INSERT INTO ticket_revocations (allocation_id, ticket_hash, revoked_at) VALUES (?, ?, ?)"
+        ).execute(arguments: [allocation.hash.blob, ticket.blob, revokedAt])
+        effects.row(tag: .ticketRevocation) {
+            $0.hash(allocation.hash)
+            $0.hash(ticket)
+            $0.i64(revokedAt)
+        }
+    }
+
+    func revokedTickets(of allocation: AllocationID) throws -> [Hash] {
+        try Data.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT ticket_hash FROM ticket_revocations WHERE allocation_id = ? ORDER BY ticket_hash"),
+            arguments: [allocation.hash.blob]
+        ).compactMap { Hash(bytes: $0) }
+    }
+
     // MARK: challenges
 
     func challenge(_ id: Hash) throws -> ChallengeRecord? {

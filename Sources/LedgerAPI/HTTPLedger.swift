@@ -58,6 +58,14 @@ public struct HTTPLedger: LedgerAccess {
         }
     }
 
+    public func revokedTickets(of allocation: AllocationID) async throws(LedgerAccessError) -> [Hash]? {
+        do throws(LedgerAccessError) {
+            return try await call(.GET, "/v1/allocations/\(allocation.hex)/revocations", as: RevokedTickets.self).revoked
+        } catch let error where error.isUnknown("ledger.unknown_allocation") {
+            return nil
+        }
+    }
+
     public func openChallenges(for blobber: BlobberID) async throws(LedgerAccessError) -> [ChallengeRecord] {
         try await call(.GET, "/v1/challenges?blobber=\(blobber.hex)&status=open", as: [ChallengeRecord].self)
     }

@@ -22,6 +22,9 @@ public protocol LedgerAccess: Sendable {
     /// The account's balance in units; 0 for an account that never held anything.
     func balance(of account: Hash) async throws(LedgerAccessError) -> UInt64
 
+    /// The hashes of the allocation's revoked share tickets, or nil when the ledger does not know it.
+    func revokedTickets(of allocation: AllocationID) async throws(LedgerAccessError) -> [Hash]?
+
     /// The challenges addressed to `blobber` that are still open.
     func openChallenges(for blobber: BlobberID) async throws(LedgerAccessError) -> [ChallengeRecord]
 

@@ -120,7 +120,7 @@ import Testing
         let badRange = try await run("blob", ["download", "--home", home, "/a", "b", "--range", "9-3"])
         #expect(badRange.stderr.contains("--range must be A-B"), "\(badRange.stderr)")
         let badRecipient = try await run("blob", ["share", "--home", home, "/a", "--to", "bob"])
-        #expect(badRecipient.stderr.contains("--to must be a 64-digit hex client id"), "\(badRecipient.stderr)")
+        #expect(badRecipient.stderr.contains("--to must be a share address CLIENT_ID:SHARE_KEY or a 64-digit hex client id"), "\(badRecipient.stderr)")
         let noAllocation = try await run("blob", ["ls", "--home", home, "--ledger", "http://127.0.0.1:1", "--json"])
         #expect((noAllocation.json["error"] as? [String: Any])?["code"] as? String == "client.no_allocation")
         #expect(!FileManager.default.fileExists(atPath: home + "/wallet.json"))

@@ -322,6 +322,22 @@ import Testing
                 #expect(read.status == 0, "\(remote): \(read.stdout) \(read.stderr)")
                 #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(bytes), "\(remote)")
             }
+            // The reader lists the shared directory and the directories below it, and nothing else.
+            let top = try await run("blob", ["ls", "--home", readerHome.path, "--ticket", bundle.text, "--json"])
+            #expect(top.status == 0, "\(top.stdout) \(top.stderr)")
+            #expect(top.json["directories"] as? [String] == ["deep/"])
+            #expect((top.json["files"] as? [[String: Any]])?.compactMap { $0["path"] as? String } == ["/team/plain.bin"])
+            let deep = try await run(
+                "blob", ["ls", "--home", readerHome.path, "--ticket", bundle.text, "/team/deep", "--json"])
+            #expect(
+                (deep.json["files"] as? [[String: Any]])?.compactMap { $0["path"] as? String }
+                    == ["/team/deep/secret.bin"], "\(deep.stdout) \(deep.stderr)")
+            let outside = try await run(
+                "blob", ["ls", "--home", readerHome.path, "--ticket", bundle.text, "/elsewhere", "--json"])
+            #expect(outside.status == 1)
+            #expect(
+                ((outside.json["error"] as? [String: Any])?["message"] as? String)?.contains("does not cover") == true,
+                "\(outside.stdout)")
             // A file encrypted after the ticket was made: its key is not in the ticket, and the reader is
             // told so; nothing is written.
             _ = try await Uploader(session: session, encrypt: true).upload([
@@ -337,6 +353,187 @@ import Testing
             #expect(error?["code"] as? String == "client.bad_ticket")
             #expect((error?["message"] as? String)?.contains("new ticket") == true, "\(later.stdout)")
             #expect(!FileManager.default.fileExists(atPath: back + "2"))
+        }
+    }
+
+    @Test func aDirectoryTicketWithAReEncryptionKeyReadsFilesEncryptedLater() async throws {
+        try await TestNetwork.with { network in
+            let session = try await network.session()
+            let readerHome = ClientHome(explicit: network.root + "/reader")
+            let reader = try readerHome.createWallet()
+            try readerHome.saveSettings(ClientSettings(ledgerURL: network.ledger.url))
+            let expiry = Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000
+            // The owner shares /team/ with the reader's share address, as `blob wallet show` prints it.
+            let shown = try await run("blob", ["wallet", "show", "--home", readerHome.path, "--json"])
+            let printedAddress = try #require(shown.json["share_address"] as? String, "\(shown.stdout) \(shown.stderr)")
+            let address = try #require(ShareAddress(text: printedAddress))
+            #expect(address == ShareAddress(reader))
+            let printed = try await run(
+                "blob",
+                ["share", "--home", network.home.path, "/team/", "--to", address.text, "--expiry", "1h", "--json"])
+            #expect(printed.status == 0, "\(printed.stdout) \(printed.stderr)")
+            let text = try #require(printed.json["ticket"] as? String)
+            // A ticket made at the same time without the share key: no blobber gets a re-encryption key.
+            let bare = try await session.share("/team/", to: reader.publicKey.clientID, expiry: expiry)
+            // Only afterwards is a file encrypted into the directory; the reader reads it byte-exact.
+            let later = try network.localFile("later.bin", size: 700_001, seed: 21)
+            _ = try await Uploader(session: session, encrypt: true).upload([
+                .init(localPath: later.path, remotePath: try RemotePath("/team/sub/later.bin"))
+            ])
+            let back = network.root + "/later.back"
+            let read = try await run(
+                "blob", ["download", "--home", readerHome.path, "--ticket", text, "/team/sub/later.bin", back, "--json"])
+            #expect(read.status == 0, "\(read.stdout) \(read.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(later.bytes))
+
+            // The ticket without a re-encryption key: no blobber transforms the capsule.
+            let refused = try await run(
+                "blob",
+                ["download", "--home", readerHome.path, "--ticket", bare.text, "/team/sub/later.bin", back + "2", "--json"])
+            let error = refused.json["error"] as? [String: Any]
+            #expect(error?["code"] as? String == "client.bad_ticket", "\(refused.stdout)")
+            #expect((error?["message"] as? String)?.contains("re-encryption key") == true, "\(refused.stdout)")
+            #expect(!FileManager.default.fileExists(atPath: back + "2"))
+
+            // A ticket for another reader, even with the reader's share key registered for it, is refused
+            // before any blobber is asked; the blobbers would refuse it too (recipient).
+            let other = SigningKey.generate()
+            let foreign = try await session.share(
+                "/team/", to: other.publicKey.clientID, shareKey: reader.shareKey, expiry: expiry)
+            let wrongReader = try await run(
+                "blob",
+                ["download", "--home", readerHome.path, "--ticket", foreign.text, "/team/sub/later.bin", back + "3", "--json"])
+            #expect((wrongReader.json["error"] as? [String: Any])?["code"] as? String == "client.bad_ticket")
+            // And with the other wallet's key but this reader's share key registered, the capsule does not open.
+            let otherSession = try await network.session(signer: other, ticket: foreign.ticket)
+            let laterPath = try RemotePath("/team/sub/later.bin")
+            do throws(ClientError) {
+                _ = try await Downloader(session: otherSession, ticket: foreign).download(laterPath, to: back + "4")
+                Issue.record("a capsule transformed for another reader opened")
+            } catch {
+                #expect(error.code == "client.bad_ticket", "\(error)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: back + "4"))
+        }
+    }
+
+    @Test func revokedTicketsAreRefusedAndPublicLinksNeedNoWallet() async throws {
+        try await TestNetwork.with { network in
+            let session = try await network.session()
+            let owner = ["--home", network.home.path]
+            let secret = try network.localFile("pub.bin", size: 300_000, seed: 23)
+            _ = try await Uploader(session: session, encrypt: true).upload([
+                .init(localPath: secret.path, remotePath: try RemotePath("/pub/a.bin"))
+            ])
+            let readerHome = ClientHome(explicit: network.root + "/reader")
+            let reader = try readerHome.createWallet()
+            try readerHome.saveSettings(ClientSettings(ledgerURL: network.ledger.url))
+            let shared = try await run(
+                "blob", ["share"] + owner + ["/pub/", "--to", ShareAddress(reader).text, "--json"])
+            #expect(shared.status == 0, "\(shared.stdout) \(shared.stderr)")
+            let text = try #require(shared.json["ticket"] as? String)
+            let hash = try #require(shared.json["ticket_hash"] as? String)
+            let back = network.root + "/pub.back"
+            let before = try await run(
+                "blob", ["download", "--home", readerHome.path, "--ticket", text, "/pub/a.bin", back, "--json"])
+            #expect(before.status == 0, "\(before.stdout) \(before.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(secret.bytes))
+            let listed = try await run("blob", ["share"] + owner + ["--list", "--json"])
+            let rows = try #require(listed.json["tickets"] as? [[String: Any]], "\(listed.stdout) \(listed.stderr)")
+            #expect(rows.count == 1 && rows[0]["ticket_hash"] as? String == hash && rows[0]["state"] as? String == "active")
+
+            // Only the owner may revoke: the reader's own revoke_ticket is refused by the ledger.
+            let ledger = LedgerClient(baseURL: network.ledger.url)
+            let payload = RevokeTicketPayload(allocationID: session.id, ticketHash: try #require(Hash(hex: hash)))
+            do throws(ClientError) {
+                _ = try await ledger.submit(.revokeTicket, payload, key: reader)
+                Issue.record("a reader revoked the owner's ticket")
+            } catch {
+                #expect(error.code == "ledger.not_owner", "\(error)")
+            }
+            let revoked = try await run("blob", ["share"] + owner + ["--revoke", String(hash.prefix(8)), "--json"])
+            #expect(revoked.status == 0, "\(revoked.stdout) \(revoked.stderr)")
+            #expect(revoked.json["revoked"] as? String == hash)
+            let again = try await run("blob", ["share"] + owner + ["--revoke", hash, "--json"])
+            #expect((again.json["error"] as? [String: Any])?["code"] as? String == "ledger.ticket_revoked")
+            // Blobbers ask the ledger again at most every 2 s: after that, every one refuses the ticket.
+            try await Task.sleep(for: .milliseconds(2_500))
+            let after = try await run(
+                "blob", ["download", "--home", readerHome.path, "--ticket", text, "/pub/a.bin", back + "2", "--json"])
+            #expect(after.status == 1)
+            let message = (after.json["error"] as? [String: Any])?["message"] as? String
+            #expect(message?.contains("revoked") == true, "\(after.stdout)")
+            #expect(!FileManager.default.fileExists(atPath: back + "2"))
+            let relisted = try await run("blob", ["share"] + owner + ["--list", "--json"])
+            #expect((relisted.json["tickets"] as? [[String: Any]])?.first?["state"] as? String == "revoked")
+
+            // A public link: a home with no wallet at all reads and lists with it.
+            let link = try await run("blob", ["share"] + owner + ["--public", "/pub/", "--expiry", "1h", "--json"])
+            #expect(link.status == 0, "\(link.stdout) \(link.stderr)")
+            let linkText = try #require(link.json["ticket"] as? String)
+            let anyone = ["--home", network.root + "/anyone", "--ledger", network.ledger.url]
+            let listing = try await run("blob", ["ls"] + anyone + ["--ticket", linkText, "--json"])
+            #expect(
+                (listing.json["files"] as? [[String: Any]])?.compactMap { $0["path"] as? String } == ["/pub/a.bin"],
+                "\(listing.stdout) \(listing.stderr)")
+            let fetched = try await run(
+                "blob", ["download"] + anyone + ["--ticket", linkText, "/pub/a.bin", back + "3", "--json"])
+            #expect(fetched.status == 0, "\(fetched.stdout) \(fetched.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: back + "3")) == Data(secret.bytes))
+            #expect(!FileManager.default.fileExists(atPath: network.root + "/anyone/wallet.json"))
+        }
+    }
+
+    @Test func reEncryptionKeyRegistrationsAreCheckedAsHostileInput() async throws {
+        try await TestNetwork.with { network in
+            let session = try await network.session()
+            let blobber = session.blobbers[0]
+            let reader = SigningKey.generate()
+            let expiry = Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000
+            let ticket = ShareTicket(
+                allocationID: session.id, path: "/d/", ownerID: session.signer.publicKey.clientID,
+                recipientID: reader.publicKey.clientID, expiry: expiry
+            ).signed(with: session.signer)
+            let good = ReencryptionKeyRequest(
+                ticket: ticket,
+                key: ProxyReencryption.reencryptionKey(owner: session.signer.shareScalar, reader: reader.shareKey))
+            func code(_ request: ReencryptionKeyRequest, via client: BlobberClient? = nil) async -> String? {
+                do throws(ClientError) {
+                    _ = try await (client ?? blobber).registerReencryptionKey(request)
+                    return nil
+                } catch {
+                    return error.code
+                }
+            }
+            var identity = good
+            identity.x = String(repeating: "0", count: 64)
+            var notHex = good
+            notHex.x = "xyz"
+            var order = good
+            order.rk = "edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010"
+            var zero = good
+            zero.rk = String(repeating: "0", count: 64)
+            for bad in [identity, notHex, order, zero] { #expect(await code(bad) == "share.bad_key") }
+            // A ticket not signed by the owner, one for another allocation, an expired one.
+            var forged = good
+            forged.ticket = ShareTicket(
+                allocationID: session.id, path: "/d/", ownerID: session.signer.publicKey.clientID,
+                recipientID: reader.publicKey.clientID, expiry: expiry + 1, signature: ticket.signature)
+            var elsewhere = good
+            elsewhere.ticket = ShareTicket(
+                allocationID: AllocationID(SHA256.hash(Array("other".utf8))), path: "/d/",
+                ownerID: session.signer.publicKey.clientID, recipientID: reader.publicKey.clientID, expiry: expiry
+            ).signed(with: session.signer)
+            var expired = good
+            expired.ticket = ShareTicket(
+                allocationID: session.id, path: "/d/", ownerID: session.signer.publicKey.clientID,
+                recipientID: reader.publicKey.clientID, expiry: 1
+            ).signed(with: session.signer)
+            for bad in [forged, elsewhere, expired] { #expect(await code(bad) == "auth.bad_ticket") }
+            // Someone other than the owner may not register.
+            let stranger = try await network.session(signer: reader)
+            #expect(await code(good, via: stranger.blobbers[0]) == "auth.not_owner")
+            #expect(await code(good) == nil)
         }
     }
 

@@ -42,6 +42,8 @@ enum TransactionVector {
         let update =
             #"{"allocation_id":"\#(allocation)","expiry":1700086400000,"replace":{"from":"\#(from)","to":"\#(to)"},"size":2147483648,"write_pool":5000000}"#
         let cancel = #"{"allocation_id":"\#(allocation)"}"#
+        let ticket = SHA256.hash(Array("ticket".utf8)).hex
+        let revoke = #"{"allocation_id":"\#(allocation)","ticket_hash":"\#(ticket)"}"#
         let cases: [(TransactionKind, String, String, String)] = [
             (
                 .updateAllocation, update, "2abcc74f07dc671be4d8841bb4fd7cbf63581c5998e963f3876aae9b09f654da",
@@ -50,6 +52,10 @@ enum TransactionVector {
             (
                 .cancelAllocation, cancel, "17ebdae90ab91b940f231cf37a4547820158f2c2f80cdb4b4b957149fc9be8d8",
                 "d0703565d76e9b955ab6f3d1d0e24de8f25cebd4ec976102b46a9acac87dfa67c0cfa6004fb8b2cad615edc986ef10e60117d6c52c4b577879b07c795ba6bb0b"
+            ),
+            (
+                .revokeTicket, revoke, "3ddfe35624a402b9215a0a76dbc7b00300e6c2945eefc6df268448ac861f4237",
+                "72326d49e04137ddd6846e3186919688153fe7c90cfa4c3e0e5719d32ece55383f61b6d4dad70a5d3a9a3d50d21153dbddb5c8715d9b77e40b3478b88d18d00f"
             ),
         ]
         for (kind, payload, hash, signature) in cases {

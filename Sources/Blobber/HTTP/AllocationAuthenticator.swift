@@ -57,9 +57,11 @@ struct AllocationAuthenticator: RouterMiddleware {
         }
         try node.authenticate(auth, method: request.method.rawValue, target: request.uri.string)
         let store = try await node.servingStore(for: id)
-        try node.authorize(auth, info: store.info, readPath: readPath, ticket: request.header(BlobberHeader.ticket))
+        let ticketHash = try node.authorize(
+            auth, info: store.info, readPath: readPath, ticket: request.header(BlobberHeader.ticket))
+        if let ticketHash { try await node.checkNotRevoked(ticketHash, allocation: id) }
         var context = context
-        context.grant = AllocationGrant(auth: auth, store: store)
+        context.grant = AllocationGrant(auth: auth, store: store, ticketHash: ticketHash)
         return try await next(request, context)
     }
 }

@@ -24,6 +24,7 @@ struct AllocationController: Sendable {
             .post(RouterPath(route.proofs), use: proofs)
             .post(RouterPath(route.commit), use: commit)
             .post(RouterPath(route.rollback), use: rollback)
+            .post(RouterPath(route.reencryptionKeys), use: registerReencryptionKey)
         group.group().add(middleware: authenticator(.none, readPath: { try Self.filePath($0).string }))
             .get(RouterPath(route.file), use: file)
         group.group().add(middleware: authenticator(.none, readPath: { try Self.directory($0) }))
@@ -189,7 +190,18 @@ struct AllocationController: Sendable {
 
     @Sendable func file(_ request: Request, context: Context) async throws -> Response {
         let path = try Self.filePath(request)
-        return JSONResponse.make(try await context.requireGrant().store.file(path))
+        let grant = try context.requireGrant()
+        var answer = try await grant.store.file(path)
+        if let ticketHash = grant.ticketHash {
+            answer.capsule = try await grant.store.transformedCapsule(of: answer.entry, ticket: ticketHash)
+        }
+        return JSONResponse.make(answer)
+    }
+
+    @Sendable func registerReencryptionKey(_ request: Request, context: Context) async throws -> Response {
+        let (store, body) = try await signedJSON(request, context)
+        let registration = try decode(ReencryptionKeyRequest.self, body)
+        return JSONResponse.make(try await store.registerReencryptionKey(registration, now: BlobberNode.now()))
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {

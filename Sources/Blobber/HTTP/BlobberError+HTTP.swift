@@ -23,7 +23,7 @@ extension BlobberError: CodedHTTPResponseError {
         case .uploadTooLarge, .bodyTooLarge: .contentTooLarge
         case .ledgerUnreachable: .serviceUnavailable
         case .badUploadID, .badLength, .uploadMismatch, .renameMismatch, .duplicatePath, .noChanges, .badRange,
-            .malformed:
+            .malformed, .badShareKey:
             .badRequest
         }
     }

@@ -1,5 +1,6 @@
 public import Hummingbird
 import Logging
+import Merkle
 import StorageProtocol
 
 /// Per-request context: what Hummingbird needs, the JSON body limit, and, on the allocation routes,
@@ -29,4 +30,6 @@ public struct BlobberRequestContext: RequestContext {
 struct AllocationGrant: Sendable {
     var auth: RequestAuth
     var store: AllocationStore
+    /// The hash of the share ticket a reader's request was allowed by; nil for the owner.
+    var ticketHash: Hash? = nil
 }

@@ -85,6 +85,18 @@ public final class BlobberDatabase: Sendable {
                 t.column("updated_at", .integer).notNull()
             }
         }
+        // Re-encryption keys the owner registered for share tickets (docs/PROTOCOL.md section 8,
+        // "Re-encryption keys"), kept until the ticket expires.
+        migrator.registerMigration("v2-reencryption-keys") { db in
+            try db.create(table: "reencryption_key") { t in
+                t.column("allocation_id", .text).notNull().references("allocation", onDelete: .cascade)
+                t.column("ticket_hash", .text).notNull()
+                t.column("ephemeral", .blob).notNull()
+                t.column("key", .blob).notNull()
+                t.column("expiry", .integer).notNull()
+                t.primaryKey(["allocation_id", "ticket_hash"])
+            }
+        }
         return migrator
     }
 }

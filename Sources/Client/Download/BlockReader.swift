@@ -19,6 +19,8 @@ final class BlockReader: Sendable {
         var index: Int
         var entry: FileEntry
         var latency: Duration
+        /// For a reader: the entry's capsule as this blobber transformed it for the ticket, if it could.
+        var capsule: TransformedCapsule? = nil
     }
 
     /// Blobber index → its verified entry.

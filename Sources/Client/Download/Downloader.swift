@@ -63,7 +63,8 @@ public struct Downloader: Sendable {
                         guard let answer = try await blobber.file(path.string) else { return nil }
                         let latency = clock.now - start
                         try check(answer, from: blobber, for: path, owner: owner, signed: local)
-                        return BlockReader.Source(index: index, entry: answer.entry, latency: latency)
+                        return BlockReader.Source(
+                            index: index, entry: answer.entry, latency: latency, capsule: answer.capsule)
                     }
                     return (index, result)
                 }
@@ -251,10 +252,12 @@ public struct Downloader: Sendable {
             do { key = try EncryptionHeader(bytes: entry.encryption).unwrap(owner: session.signer) } catch {
                 throw .integrity(path: path.string, reason: error.description)
             }
+        } else if let opened = Self.openTransformed(entry, sources: sources, reader: session.signer) {
+            key = opened
         } else {
             throw .ticket(
                 reason:
-                    "\(path) is encrypted and the ticket carries no key for it (a directory ticket carries the keys of the files encrypted before it was made): ask the owner for a new ticket"
+                    "\(path) is encrypted, the ticket carries no key for it and no blobber transformed its capsule for this ticket (the owner registered no re-encryption key for it, or the file has a version-1 header): ask the owner for a new ticket"
             )
         }
         let k = session.dataShards
@@ -351,6 +354,16 @@ public struct Downloader: Sendable {
         return Report(
             path: path.string, bytes: output.length, seconds: 0, servedBy: reader.used.sorted(),
             dropped: reader.failures, hedges: reader.hedges)
+    }
+
+    /// The file key from the first transformed capsule that opens the entry's version-2 header for
+    /// `reader`: a blobber that sends a wrong one cannot make a wrong key pass the header's tag.
+    static func openTransformed(_ entry: FileEntry, sources: [BlockReader.Source], reader: SigningKey) -> StripeKey? {
+        let header = EncryptionHeader(bytes: entry.encryption)
+        for capsule in Set(sources.compactMap(\.capsule)) {
+            if let key = try? header.open(transformed: capsule, reader: reader) { return key }
+        }
+        return nil
     }
 }
 

@@ -86,6 +86,14 @@ public struct BlobberClient: Sendable {
             BlobberRoute.rollback(allocation: allocation), RollbackRequest(marker: marker), as: CommitResponse.self)
     }
 
+    /// Registers the re-encryption key of `request.ticket` (owner only).
+    public func registerReencryptionKey(_ request: ReencryptionKeyRequest) async throws(ClientError)
+        -> ReencryptionKeyResponse
+    {
+        try await postJSON(
+            BlobberRoute.reencryptionKeys(allocation: allocation), request, as: ReencryptionKeyResponse.self)
+    }
+
     public func state() async throws(ClientError) -> AllocationStateResponse {
         try decode(
             try await send(signed("GET", BlobberRoute.state(allocation: allocation), body: nil)),

@@ -37,6 +37,13 @@ public struct LedgerClient: Sendable {
         return view
     }
 
+    /// The hashes of the allocation's revoked share tickets; `ledger.unknown_allocation` when unknown.
+    public func revokedTickets(of id: AllocationID) async throws(ClientError) -> [Hash] {
+        let revoked = try await asking { () async throws(LedgerAccessError) in try await access.revokedTickets(of: id) }
+        guard let revoked else { throw .ledgerRefused(code: "ledger.unknown_allocation", message: "no allocation \(id)") }
+        return revoked
+    }
+
     /// The balance in units; 0 for an account that never held anything.
     public func balance(of id: Hash) async throws(ClientError) -> UInt64 {
         try await asking { () async throws(LedgerAccessError) in try await access.balance(of: id) }

@@ -12,6 +12,9 @@ public struct TicketBundle: Codable, Sendable, Equatable {
     public var noncePrefix: String?
     /// For a directory: the keys of the encrypted files under it when the ticket was made, by path.
     public var fileKeys: [String: FileKey]?
+    /// A public link only: hex of the Ed25519 seed of the key the ticket names as recipient, made for
+    /// the link; whoever holds the link reads with it.
+    public var readerSeed: String?
 
     public struct FileKey: Codable, Sendable, Equatable {
         public var fileKey: String
@@ -47,6 +50,7 @@ public struct TicketBundle: Codable, Sendable, Equatable {
         case fileKey = "file_key"
         case noncePrefix = "nonce_prefix"
         case fileKeys = "file_keys"
+        case readerSeed = "reader_seed"
     }
 
     public var text: String {
@@ -83,6 +87,12 @@ public struct TicketBundle: Codable, Sendable, Equatable {
     /// for it in a directory ticket.
     public func key(for path: String) -> StripeKey? {
         ticket.path.hasSuffix("/") ? fileKeys?[path]?.stripeKey : stripeKey
+    }
+
+    /// The key a public link reads with; nil for a ticket to a named reader (or a damaged seed).
+    public var readerKey: SigningKey? {
+        guard let readerSeed, let seed = Hex.decode(readerSeed) else { return nil }
+        return try? SigningKey(seed: seed)
     }
 
     /// Checks what a reader can check before asking any blobber: addressed to `reader`, not expired.

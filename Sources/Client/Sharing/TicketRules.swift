@@ -7,7 +7,13 @@ extension TicketBundle {
         -> TicketBundle
     {
         let parsed = try TicketBundle(text: text)
-        try parsed.check(reader: try home.loadWallet().publicKey.clientID, now: now)
+        if parsed.readerSeed != nil {
+            // A public link reads with its own key, which the ticket must name.
+            guard let key = parsed.readerKey else { throw .ticket(reason: "the link's reader key is damaged") }
+            try parsed.check(reader: key.publicKey.clientID, now: now)
+        } else {
+            try parsed.check(reader: try home.loadWallet().publicKey.clientID, now: now)
+        }
         return parsed
     }
 
@@ -16,6 +22,15 @@ extension TicketBundle {
     public func sharedFile() throws(ClientError) -> String {
         guard !ticket.path.hasSuffix("/") else {
             throw .invalidArgument("the ticket covers a directory: give REMOTE and LOCAL")
+        }
+        return ticket.path
+    }
+
+    /// The directory a reader lists when naming none: the ticket's own directory. A file ticket names
+    /// no directory.
+    public func sharedDirectory() throws(ClientError) -> String {
+        guard ticket.path.hasSuffix("/") else {
+            throw .invalidArgument("the ticket covers one file, not a directory: there is nothing to list")
         }
         return ticket.path
     }

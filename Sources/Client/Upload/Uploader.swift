@@ -309,7 +309,7 @@ public struct Uploader: Sendable {
             await dropStaged([StagedFile(item: item, uploadID: uploadID, size: 0, entries: [])], except: [])
             throw error
         }
-        let encryption = key.map { EncryptionHeader.wrap($0, owner: session.signer).bytes } ?? []
+        let encryption = key.map { EncryptionHeader.seal($0, owner: session.signer.shareKey).bytes } ?? []
         var entries: [FileEntry] = []
         for index in 0..<n {
             let entry = FileEntry(

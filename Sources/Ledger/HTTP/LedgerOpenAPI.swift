@@ -444,6 +444,24 @@ enum LedgerOpenAPI {
         ],
         "type": "object"
       },
+      "RevokedTickets": {
+        "properties": {
+          "allocation_id": {
+            "$ref": "#/components/schemas/Hash"
+          },
+          "revoked": {
+            "items": {
+              "$ref": "#/components/schemas/Hash"
+            },
+            "type": "array"
+          }
+        },
+        "required": [
+          "allocation_id",
+          "revoked"
+        ],
+        "type": "object"
+      },
       "Rules": {
         "properties": {
           "challenge_timeout_ms": {
@@ -492,6 +510,7 @@ enum LedgerOpenAPI {
               "finalize_allocation",
               "update_allocation",
               "cancel_allocation",
+              "revoke_ticket",
               "issue_challenge",
               "challenge_timeout"
             ],
@@ -1075,6 +1094,55 @@ enum LedgerOpenAPI {
           }
         },
         "summary": "An allocation with its blobbers' heads and pools"
+      }
+    },
+    "/v1/allocations/{id}/revocations": {
+      "get": {
+        "parameters": [
+          {
+            "description": "allocation id",
+            "in": "path",
+            "name": "id",
+            "required": true,
+            "schema": {
+              "pattern": "^[0-9a-fA-F]{64}$",
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RevokedTickets"
+                }
+              }
+            },
+            "description": "OK"
+          },
+          "400": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Malformed parameter (tx.malformed)"
+          },
+          "404": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Unknown (ledger.unknown_allocation)"
+          }
+        },
+        "summary": "The hashes of an allocation's revoked share tickets (revoke_ticket), in hash order"
       }
     },
     "/v1/blobbers": {

@@ -59,7 +59,8 @@ struct AccountController<Context: RequestContext>: Sendable {
     }
 }
 
-/// `GET /v1/allocations?owner=ID&after=ID&limit=N` (paged, id order), `GET /v1/allocations/{id}`.
+/// `GET /v1/allocations?owner=ID&after=ID&limit=N` (paged, id order), `GET /v1/allocations/{id}`,
+/// `GET /v1/allocations/{id}/revocations`.
 struct AllocationController<Context: RequestContext>: Sendable {
     let ledger: Ledger
 
@@ -89,6 +90,10 @@ struct AllocationController<Context: RequestContext>: Sendable {
         }
         group.get(":id") { _, context in
             JSONResponse.make(try await ledger.allocation(AllocationID(try context.parameters.hashParameter("id"))))
+        }
+        group.get(":id/revocations") { _, context in
+            JSONResponse.make(
+                try await ledger.revokedTickets(of: AllocationID(try context.parameters.hashParameter("id"))))
         }
     }
 }

@@ -103,11 +103,15 @@ public struct FileResponse: Sendable, Codable {
     public var entry: FileEntry
     public var proof: TrieProof
     public var marker: WriteMarker?
+    /// Only for a reader whose ticket has a re-encryption key here and an entry with a version-2
+    /// encryption header: its capsule, transformed for that reader.
+    public var capsule: TransformedCapsule?
 
-    public init(entry: FileEntry, proof: TrieProof, marker: WriteMarker?) {
+    public init(entry: FileEntry, proof: TrieProof, marker: WriteMarker?, capsule: TransformedCapsule? = nil) {
         self.entry = entry
         self.proof = proof
         self.marker = marker
+        self.capsule = capsule
     }
 }
 

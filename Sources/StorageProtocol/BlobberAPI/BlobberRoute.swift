@@ -28,6 +28,10 @@ public enum BlobberRoute {
     public static func rollback(allocation: AllocationID) -> String { "\(Self.allocation(allocation))/rollback" }
     /// `GET /v1/allocations/{a}/state`.
     public static func state(allocation: AllocationID) -> String { "\(Self.allocation(allocation))/state" }
+    /// `POST /v1/allocations/{a}/reencryption-keys`.
+    public static func reencryptionKeys(allocation: AllocationID) -> String {
+        "\(Self.allocation(allocation))/reencryption-keys"
+    }
     /// `GET /v1/allocations/{a}/file?path=…`.
     public static func file(allocation: AllocationID) -> String { "\(Self.allocation(allocation))/file" }
     /// `GET /v1/allocations/{a}/list?path=…`.
@@ -42,6 +46,7 @@ public enum BlobberRoute {
         public static let commit = ":\(Parameter.allocation)/commit"
         public static let rollback = ":\(Parameter.allocation)/rollback"
         public static let state = ":\(Parameter.allocation)/state"
+        public static let reencryptionKeys = ":\(Parameter.allocation)/reencryption-keys"
         public static let file = ":\(Parameter.allocation)/file"
         public static let list = ":\(Parameter.allocation)/list"
         public static let blocks = ":\(Parameter.allocation)/blocks"

@@ -11,6 +11,7 @@ public enum TransactionKind: String, Sendable, Codable, CaseIterable {
     case finalizeAllocation = "finalize_allocation"
     case updateAllocation = "update_allocation"
     case cancelAllocation = "cancel_allocation"
+    case revokeTicket = "revoke_ticket"
     /// System transactions, signed by the ledger's own key.
     case issueChallenge = "issue_challenge"
     case challengeTimeout = "challenge_timeout"

@@ -174,6 +174,35 @@ public struct CancelAllocationPayload: Hashable, Sendable, Codable {
     enum CodingKeys: String, CodingKey { case allocationID = "allocation_id" }
 }
 
+/// `revoke_ticket`: the owner revokes a share ticket of its allocation; blobbers refuse it from then on.
+public struct RevokeTicketPayload: Hashable, Sendable, Codable {
+    public var allocationID: AllocationID
+    /// The ticket's hash (docs/PROTOCOL.md section 2, "Share tickets").
+    public var ticketHash: Hash
+    public init(allocationID: AllocationID, ticketHash: Hash) {
+        self.allocationID = allocationID
+        self.ticketHash = ticketHash
+    }
+    enum CodingKeys: String, CodingKey {
+        case allocationID = "allocation_id"
+        case ticketHash = "ticket_hash"
+    }
+}
+
+/// `GET /v1/allocations/{id}/revocations`: the hashes of the allocation's revoked tickets, in hash order.
+public struct RevokedTickets: Hashable, Sendable, Codable {
+    public var allocationID: AllocationID
+    public var revoked: [Hash]
+    public init(allocationID: AllocationID, revoked: [Hash]) {
+        self.allocationID = allocationID
+        self.revoked = revoked
+    }
+    enum CodingKeys: String, CodingKey {
+        case allocationID = "allocation_id"
+        case revoked
+    }
+}
+
 /// `issue_challenge` (system): the ledger challenges `blobber_id` to prove it holds the data of
 /// `allocation_id` under `root`, the latest root it had accepted.
 public struct IssueChallengePayload: Hashable, Sendable, Codable {
