@@ -24,6 +24,8 @@ public enum BlobberError: CodedError, Equatable {
     case malformed(String)
     case bodyTooLarge(limit: Int)
     case ledgerUnreachable(String)
+    /// The ledger answered, and refused this blobber's registration (or the test faucet its stake).
+    case registrationRefused(code: String, message: String, hint: String)
     case badShareKey(String)
 
     public var code: String {
@@ -50,6 +52,7 @@ public enum BlobberError: CodedError, Equatable {
         case .malformed: "request.malformed"
         case .bodyTooLarge: "request.too_large"
         case .ledgerUnreachable: "ledger.unreachable"
+        case .registrationRefused: "blobber.registration_refused"
         case .badShareKey: "share.bad_key"
         }
     }
@@ -80,6 +83,8 @@ public enum BlobberError: CodedError, Equatable {
         case .malformed(let reason): "malformed request: \(reason)"
         case .bodyTooLarge(let limit): "the body exceeds \(limit) bytes"
         case .ledgerUnreachable(let reason): "the ledger could not be reached: \(reason)"
+        case .registrationRefused(let code, let message, let hint):
+            "the ledger refused this blobber's registration (\(code): \(message))\(hint.isEmpty ? "" : "; " + hint)"
         case .badShareKey(let reason): "bad re-encryption key: \(reason)"
         }
     }

@@ -181,8 +181,8 @@ public final class BlobberNode: Sendable {
                 do throws(LedgerAccessError) {
                     _ = try await ledger.submit(faucet)
                 } catch .refused(_, let error) {
-                    throw BlobberError.ledgerUnreachable(
-                        "the faucet refused the stake: \(error.code): \(error.message)")
+                    throw BlobberError.registrationRefused(
+                        code: error.code, message: "the faucet refused the stake: \(error.message)", hint: "")
                 } catch {
                     throw BlobberError(ledger: error)
                 }
@@ -202,7 +202,11 @@ public final class BlobberNode: Sendable {
         } catch .refused(_, let error) where error.code == "ledger.already_registered" {
             registration.withLock { $0.done = true }
         } catch .refused(_, let error) {
-            throw BlobberError.ledgerUnreachable("registration refused: \(error.code): \(error.message)")
+            let hint =
+                error.code == "ledger.insufficient_funds"
+                ? "the blobber's account \(key.id.hex) must hold the stake of \(configuration.stake) units: send it "
+                    + "tokens, or lower `stake` in the configuration" : ""
+            throw BlobberError.registrationRefused(code: error.code, message: error.message, hint: hint)
         } catch {
             throw BlobberError(ledger: error)
         }

@@ -82,7 +82,14 @@ extension BlobClient {
         let wanted = Set(paths)
         var found: [RemotePath] = []
         for directory in Set(paths.map(\.directory)).sorted() {
-            let listing = try await FileOperations(session: session).list(directory)
+            let listing: FileOperations.Listing
+            do throws(ClientError) {
+                listing = try await FileOperations(session: session).list(directory)
+            } catch .tooFewGoodBlobbers {
+                // Fewer than k blobbers answer, so fewer than k + 1 could commit: the write that asked
+                // fails on its own terms (client.consensus_failed), not on this question.
+                continue
+            }
             for entry in listing.files {
                 if let path = try? RemotePath(entry.path), wanted.contains(path) { found.append(path) }
             }

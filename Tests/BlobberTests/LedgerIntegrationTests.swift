@@ -154,8 +154,17 @@ struct ChangedTermsTests {
     func changedTerms() async throws {
         // Terms are trusted for 3 s here (30 s by default); a request they would refuse asks after 2 s.
         let (ledger, blobber, start) = try await startAllocation(size: 2 * 65536, blobberExtra: ["--terms-refresh", "3"])
+        do {
+            try await changedTerms(ledger: ledger, blobber: blobber, owner: start)
+        } catch {
+            await stopAll(ledger, blobber)
+            throw error
+        }
+        await stopAll(ledger, blobber)
+    }
+
+    func changedTerms(ledger: TestLedger, blobber: TestBlobber, owner start: Owner) async throws {
         var owner = start
-        defer { Task { await stopAll(ledger, blobber) } }
 
         // Grown: three blocks do not fit a share of two; after update_allocation they do, with no wait
         // for the terms to age (the refusal asks the ledger again, at most once per 2 s).
@@ -207,5 +216,25 @@ struct ChangedTermsTests {
         try await Task.sleep(for: .milliseconds(max(0, 6_500 - Int(nowMillis() - created))))
         let late = try await shortOwner.upload("t", shardBytes(1, seed: 2))
         #expect(late.status == 200, "\(late.code ?? "")")
+    }
+}
+
+@Suite("Blobber registration refused", .timeLimit(.minutes(2)))
+struct RegistrationRefusedTests {
+    @Test("a ledger that refuses the registration for want of funds is named as such, with the account to fund")
+    func refusedForWantOfFunds() async throws {
+        let ledger = try await TestLedger.start()
+        // A stake this blobber's empty account cannot lock (no faucet: serve's --stake is taken as is).
+        let blobber = try await TestBlobber.start(ledger: ledger.url, extra: ["--stake", "5000000000"])
+        let said = try await eventually(timeout: 20) {
+            blobber.process.child.stderr.contains("refused this blobber's registration")
+        }
+        let log = blobber.process.child.stderr
+        #expect(said, "\(log)")
+        #expect(log.contains("ledger.insufficient_funds") && log.contains(blobber.key.id.hex), "\(log)")
+        #expect(!log.contains("could not be reached"), "\(log)")
+        let registered = try await ledger.blobber(blobber.id)
+        await stopAll(ledger, blobber)
+        #expect(registered == nil)
     }
 }

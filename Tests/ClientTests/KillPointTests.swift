@@ -53,7 +53,7 @@ import Testing
                 let context =
                     "seed \(seed) trial \(trial): \(remove ? "rm" : "upload") \(path) \(size) B, \(variables)"
                 let write = try await run(
-                    "blob", (remove ? ["rm"] + home + [path] : ["upload"] + home + [file.path, path]) + ["--json"],
+                    "blob", (remove ? ["rm"] + home + [path] : ["upload", "--force"] + home + [file.path, path]) + ["--json"],
                     environment: variables)
                 #expect(write.status == 137, "\(context): \(write.stdout) \(write.stderr)")
                 if write.status == 137 { kills += 1 }

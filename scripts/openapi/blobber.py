@@ -54,7 +54,15 @@ schemas = {
   "AllocationState": obj({"head": ref("BlobberHead"), "marker": ref("WriteMarker"), "stored_bytes": u64, "file_count": intg,
       "pending_markers": intg, "can_undo": {"type": "boolean"}}, ["head", "stored_bytes", "file_count", "pending_markers", "can_undo"],
       "marker is absent before the first commit"),
-  "FileResponse": obj({"entry": ref("FileEntry"), "proof": ref("TrieProof"), "marker": ref("WriteMarker")}, ["entry", "proof"]),
+  "TransformedCapsule": obj({"e": ref("Hash"), "x": ref("Hash")}, desc="Section 10.12: E' = rk·E and X, for a ticket's reader"),
+  "FileResponse": obj({"entry": ref("FileEntry"), "proof": ref("TrieProof"), "marker": ref("WriteMarker"),
+      "capsule": ref("TransformedCapsule")}, ["entry", "proof"],
+      "capsule only for a ticket whose re-encryption key this blobber holds, on a version-2 encrypted entry"),
+  "ShareTicket": obj({"allocation_id": ref("Hash"), "path": string, "owner_id": ref("Hash"), "recipient_id": ref("Hash"),
+      "expiry": i64, "signature": ref("Signature")}, desc="Section 2, \"Share tickets\""),
+  "ReencryptionKeyRequest": obj({"ticket": ref("ShareTicket"), "x": ref("Hash"), "rk": ref("Hash")},
+      desc="Section 10.12: X = x·G and rk = a·d⁻¹ for the ticket's reader"),
+  "ReencryptionKeyResponse": obj({"ticket_hash": ref("Hash")}),
   "ListResponse": obj({"path": string, "files": array(ref("FileEntry")), "directories": array(string)}),
 }
 def ok(schema, desc="OK"): return {"description": desc, "content": {"application/json": {"schema": schema}}}
@@ -123,6 +131,9 @@ paths = {
       ok(ref("CommitResponse")), body=json_body("CommitRequest"))},
   "/v1/allocations/{a}/rollback": {"post": signed_op("Undo the latest commit under a signed rollback marker", dict(too_large, **{
       "409": ["rollback.nothing_to_undo", "marker.*"]}), ok(ref("CommitResponse")), body=json_body("RollbackRequest"))},
+  "/v1/allocations/{a}/reencryption-keys": {"post": signed_op("Register a share ticket's re-encryption key (section 10.12)",
+      dict(too_large, **{"400": ["share.bad_key"], "403": ["auth.bad_ticket"]}), ok(ref("ReencryptionKeyResponse")),
+      body=json_body("ReencryptionKeyRequest"))},
   "/v1/allocations/{a}/state": {"get": signed_op("Head, latest marker, stored bytes", {}, ok(ref("AllocationState")))},
   "/v1/allocations/{a}/file": {"get": signed_op("A file entry with its trie proof and the latest marker",
       {"400": ["path.invalid"], "404": ["read.not_found"]}, ok(ref("FileResponse")), [path_q], ticket_ok=True)},

@@ -21,7 +21,7 @@ extension BlobberError: CodedHTTPResponseError {
         case .expiredAllocation: .gone
         case .capacityExceeded, .offsetMismatch, .incompleteUpload, .uploadBusy, .nothingToUndo: .conflict
         case .uploadTooLarge, .bodyTooLarge: .contentTooLarge
-        case .ledgerUnreachable: .serviceUnavailable
+        case .ledgerUnreachable, .registrationRefused: .serviceUnavailable
         case .badUploadID, .badLength, .uploadMismatch, .renameMismatch, .duplicatePath, .noChanges, .badRange,
             .malformed, .badShareKey:
             .badRequest

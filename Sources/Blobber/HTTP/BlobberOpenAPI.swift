@@ -280,7 +280,11 @@ enum BlobberOpenAPI {
         "type": "object"
       },
       "FileResponse": {
+        "description": "capsule only for a ticket whose re-encryption key this blobber holds, on a version-2 encrypted entry",
         "properties": {
+          "capsule": {
+            "$ref": "#/components/schemas/TransformedCapsule"
+          },
           "entry": {
             "$ref": "#/components/schemas/FileEntry"
           },
@@ -371,6 +375,37 @@ enum BlobberOpenAPI {
         ],
         "type": "object"
       },
+      "ReencryptionKeyRequest": {
+        "description": "Section 10.12: X = x\u00b7G and rk = a\u00b7d\u207b\u00b9 for the ticket's reader",
+        "properties": {
+          "rk": {
+            "$ref": "#/components/schemas/Hash"
+          },
+          "ticket": {
+            "$ref": "#/components/schemas/ShareTicket"
+          },
+          "x": {
+            "$ref": "#/components/schemas/Hash"
+          }
+        },
+        "required": [
+          "ticket",
+          "x",
+          "rk"
+        ],
+        "type": "object"
+      },
+      "ReencryptionKeyResponse": {
+        "properties": {
+          "ticket_hash": {
+            "$ref": "#/components/schemas/Hash"
+          }
+        },
+        "required": [
+          "ticket_hash"
+        ],
+        "type": "object"
+      },
       "RollbackRequest": {
         "properties": {
           "marker": {
@@ -382,10 +417,60 @@ enum BlobberOpenAPI {
         ],
         "type": "object"
       },
+      "ShareTicket": {
+        "description": "Section 2, \"Share tickets\"",
+        "properties": {
+          "allocation_id": {
+            "$ref": "#/components/schemas/Hash"
+          },
+          "expiry": {
+            "maximum": 9223372036854775807,
+            "minimum": -9223372036854775808,
+            "type": "integer"
+          },
+          "owner_id": {
+            "$ref": "#/components/schemas/Hash"
+          },
+          "path": {
+            "type": "string"
+          },
+          "recipient_id": {
+            "$ref": "#/components/schemas/Hash"
+          },
+          "signature": {
+            "$ref": "#/components/schemas/Signature"
+          }
+        },
+        "required": [
+          "allocation_id",
+          "path",
+          "owner_id",
+          "recipient_id",
+          "expiry",
+          "signature"
+        ],
+        "type": "object"
+      },
       "Signature": {
         "description": "Ed25519 signature, 128 lowercase hex digits",
         "pattern": "^[0-9a-f]{128}$",
         "type": "string"
+      },
+      "TransformedCapsule": {
+        "description": "Section 10.12: E' = rk\u00b7E and X, for a ticket's reader",
+        "properties": {
+          "e": {
+            "$ref": "#/components/schemas/Hash"
+          },
+          "x": {
+            "$ref": "#/components/schemas/Hash"
+          }
+        },
+        "required": [
+          "e",
+          "x"
+        ],
+        "type": "object"
       },
       "TrieProof": {
         "description": "Section 4.2.1",
@@ -1496,6 +1581,174 @@ enum BlobberOpenAPI {
           }
         ],
         "summary": "The head and trie proofs for paths"
+      }
+    },
+    "/v1/allocations/{a}/reencryption-keys": {
+      "post": {
+        "parameters": [
+          {
+            "description": "allocation id, 64 hex digits (else request.malformed)",
+            "in": "path",
+            "name": "a",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "description": "hex Ed25519 public key of the signer",
+            "in": "header",
+            "name": "x-blob-key",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "description": "Unix milliseconds when the request was signed (decimal)",
+            "in": "header",
+            "name": "x-blob-time",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "description": "16 hex digits, fresh for every request",
+            "in": "header",
+            "name": "x-blob-nonce",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "description": "hex SHA-256 of the body, or UNSIGNED-PAYLOAD (shard uploads, bodiless requests)",
+            "in": "header",
+            "name": "x-blob-body-sha256",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "description": "hex Ed25519 signature over the request hash",
+            "in": "header",
+            "name": "x-blob-signature",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ReencryptionKeyRequest"
+              }
+            }
+          },
+          "required": true
+        },
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ReencryptionKeyResponse"
+                }
+              }
+            },
+            "description": "OK"
+          },
+          "400": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "`request.malformed`, `auth.body_digest_mismatch`, `auth.body_not_signed`, `share.bad_key`"
+          },
+          "401": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "`auth.missing`, `auth.malformed`, `auth.stale`, `auth.bad_signature`, `auth.replayed`"
+          },
+          "403": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "`auth.not_owner`, `allocation.not_a_blobber`, `auth.bad_ticket`"
+          },
+          "404": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "`allocation.unknown`"
+          },
+          "410": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "`allocation.expired`"
+          },
+          "413": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "`request.too_large`"
+          },
+          "500": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "`storage.io`, `storage.corrupt`"
+          },
+          "503": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "`ledger.unreachable`"
+          }
+        },
+        "security": [
+          {
+            "signedRequest": []
+          }
+        ],
+        "summary": "Register a share ticket's re-encryption key (section 10.12)"
       }
     },
     "/v1/allocations/{a}/rollback": {

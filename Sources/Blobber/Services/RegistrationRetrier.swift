@@ -47,7 +47,12 @@ public struct RegistrationRetrier: Service {
                 try await register(url)
             } catch {
                 delay = min(delay * 2, .seconds(30))
-                logger.info("registration retry failed", metadata: ["error": "\(error)"])
+                if case BlobberError.registrationRefused = error {
+                    // The ledger answered no: nothing will change until someone acts on what it said.
+                    logger.error("registration refused", metadata: ["error": "\(error)"])
+                } else {
+                    logger.info("registration retry failed", metadata: ["error": "\(error)"])
+                }
             }
         }
     }
