@@ -105,6 +105,7 @@ func checkPayload(kind: TransactionKind, bytes: [UInt8]) {
     case .cancelAllocation: _ = decodePayload(CancelAllocationPayload.self, bytes)
     case .issueChallenge: _ = decodePayload(IssueChallengePayload.self, bytes)
     case .challengeTimeout: _ = decodePayload(ChallengeTimeoutPayload.self, bytes)
+    case .revokeTicket: _ = decodePayload(RevokeTicketPayload.self, bytes)
     }
 }
 
