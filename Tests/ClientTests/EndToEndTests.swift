@@ -548,10 +548,16 @@ import Testing
                     .init(localPath: big.path, remotePath: try RemotePath("/big.bin"))
                 ])
             } throws: { error in
-                // Every blobber refuses the shard at staging, before any commit.
+                // Every blobber refuses the shard at staging, before any commit. A blobber answers the refusal
+                // before it reads the body and closes the connection, so a client still sending may see the
+                // close (AsyncHTTPClient: bodyLengthMismatch) instead of the answer; most see the answer.
                 guard case ClientError.consensusFailed(let succeeded, _, let failures) = error else { return false }
                 return succeeded == 0 && failures.count == 6
-                    && failures.allSatisfy { $0.contains("allocation.capacity_exceeded") }
+                    && failures.filter { $0.contains("allocation.capacity_exceeded") }.count >= 4
+                    && failures.allSatisfy {
+                        $0.contains("allocation.capacity_exceeded") || $0.contains("bodyLengthMismatch")
+                            || $0.contains("closed")
+                    }
             }
             await #expect(
                 throws: ClientError.localFile(path: network.root + "/missing", reason: "No such file or directory")

@@ -40,9 +40,14 @@ public struct HTTPTransport: Sendable {
 
     /// One client for the process. A refused connection fails the request at once instead of being
     /// retried until the deadline (AsyncHTTPClient's default), so a dead blobber costs a round trip,
-    /// not a timeout; and enough connections per host for parallel shard streams.
+    /// not a timeout; and enough connections per host for parallel shard streams. Idle connections are
+    /// dropped after 10 s, well before a blobber closes them (its `idle_timeout`, 30 s by default): with
+    /// AsyncHTTPClient's 60 s, a request sent on a connection the blobber was closing at that moment
+    /// failed with "I/O on closed channel" (a streamed upload cannot be retried), as an upload whose
+    /// overwrite check had waited 30 s for a frozen blobber showed.
     public static let sharedClient: HTTPClient = {
         var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(10))
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
         configuration.timeout.connect = .seconds(3)
