@@ -145,7 +145,11 @@ public final class BlobberNode: Sendable {
                 }
                 let record = view.allocation
                 let old = store.info
-                if member, (record.size, record.shardSize, record.expiry) != (old.size, old.share, old.expiry) {
+                // Stored as SQLite integers: terms beyond Int64 are not terms this blobber can hold.
+                let storable = record.size <= UInt64(Int64.max) && record.shardSize <= UInt64(Int64.max)
+                if member, storable,
+                    (record.size, record.shardSize, record.expiry) != (old.size, old.share, old.expiry)
+                {
                     try await database.updateTerms(id, size: record.size, share: record.shardSize, expiry: record.expiry)
                     store.updateTerms(size: record.size, share: record.shardSize, expiry: record.expiry)
                     logger.info(

@@ -42,6 +42,9 @@ extension AllocationService {
         let view = try await ledger.allocation(id)
         let allocation = view.allocation
         guard allocation.ownerKey == owner.publicKey else { throw .notOwner(allocation: id) }
+        guard allocation.dataShards >= 1 else {
+            throw .invalidArgument("the ledger gives allocation \(id.short) \(allocation.dataShards) data shards")
+        }
         guard !allocation.finalized else {
             throw .ledgerRefused(
                 code: "ledger.allocation_finalized",
