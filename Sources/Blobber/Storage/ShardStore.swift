@@ -19,10 +19,12 @@ public struct ShardStore: Sendable {
     /// Trees of recently read shards (64 MiB holds the trees of about a million blocks, 64 GiB of shards).
     let trees = ShardTreeCache(capacityBytes: 64 << 20)
     /// The last walk of the data folder: `/v1/info` and `/metrics` answer from it.
-    let usage = DiskUsage(maxAge: .seconds(2))
+    let usage: DiskUsage
 
-    public init(root: String) {
+    /// `usageMaxAge` bounds how far `/v1/info` and `/metrics` may lag behind uploads still streaming in.
+    public init(root: String, usageMaxAge: Duration = .seconds(2)) {
         self.root = root
+        self.usage = DiskUsage(maxAge: usageMaxAge)
     }
 
     func stagingDirectory(_ allocation: AllocationID) -> String { "\(root)/staging/\(allocation.hex)" }

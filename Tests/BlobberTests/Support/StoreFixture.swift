@@ -18,7 +18,8 @@ struct StoreFixture {
 
     init() throws {
         database = try BlobberDatabase(path: folder + "/blobber.sqlite")
-        shards = ShardStore(root: folder)
+        // Disk usage is walked again only after a change (never merely because a slow machine took time).
+        shards = ShardStore(root: folder, usageMaxAge: .seconds(3600))
         stager = UploadStager(store: shards)
         let now = nowMillis()
         info = AllocationInfo(
