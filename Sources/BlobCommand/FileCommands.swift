@@ -337,7 +337,8 @@ struct ShareCommand: AsyncParsableCommand {
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Each blobber's root, file_meta_root and sequence, and whether it agrees.")
+        commandName: "status",
+        abstract: "Each blobber's health, state (root, file_meta_root, sequence), region, free space and last audit.")
     @OptionGroup var options: GlobalOptions
     @Option(help: "Allocation id (default: the default allocation).") var alloc: String?
 
@@ -359,12 +360,22 @@ struct StatusCommand: AsyncParsableCommand {
                     }
                 }
                 return (header
-                    + status.blobbers.map { row in
+                    + status.blobbers.flatMap { row in
+                        let place = "region \(row.region ?? "?")  node free \(row.nodeFreeBytes.map(Sizes.format(bytes:)) ?? "?")"
+                        let audit = row.lastAudit.map { audit in
+                            "last audit \(Sizes.formatDuration(milliseconds: max(0, Clock.nowMillis - audit.at))) ago: "
+                                + (audit.failed == 0
+                                    ? "\(audit.passed) file(s) verified"
+                                    : "\(audit.failed) file(s) damaged (\(audit.problem ?? ""))"
+                                        + (audit.outstandingDamage ? "" : ", repaired since"))
+                        } ?? "no audit from this wallet folder (`blob monitor` audits)"
                         guard row.reachable else {
-                            return "  \(row.label)  UNREACHABLE  \(row.error ?? "")"
+                            return ["  \(row.label)  UNREACHABLE  \(row.error ?? "")", "      \(place); \(audit)"]
                         }
-                        return
-                            "  \(row.label)  seq \(row.sequence ?? 0)  root \(row.allocationRoot?.prefix(12) ?? "")  meta \(row.fileMetaRoot?.prefix(12) ?? "")  \(row.agrees ? "agrees" : "DISAGREES")  ledger seq \(row.ledgerSequence ?? 0) \(row.ledgerAgrees ? "ok" : "behind/differs")"
+                        return [
+                            "  \(row.label)  \(row.health.uppercased())  seq \(row.sequence ?? 0)  root \(row.allocationRoot?.prefix(12) ?? "")  meta \(row.fileMetaRoot?.prefix(12) ?? "")  \(row.agrees ? "agrees" : "DISAGREES")  ledger seq \(row.ledgerSequence ?? 0) \(row.ledgerAgrees ? "ok" : "behind/differs")",
+                            "      \(place)  share free \(row.shareFreeBytes.map(Sizes.format(bytes:)) ?? "?"); \(audit)",
+                        ]
                     }).joined(separator: "\n")
             }
         ) { context throws(ClientError) in

@@ -33,6 +33,19 @@ struct MonitorCommand: AsyncParsableCommand {
     @Option(help: "Serve Prometheus metrics at HOST:PORT (GET /metrics).") var metrics: String?
     @Option(help: "YAML config (interval, replace_after, audit_files, audit_blocks, allocations, log_level).")
     var config: String?
+    @Option(name: .customLong("log-format"), help: "Log format: text or json (one JSON object a line).")
+    var logFormat: String = "text"
+    @Option(name: .customLong("log-level"), help: "Log level (trace … critical; default info), over the config's log_level.")
+    var logLevel: String?
+
+    func validate() throws {
+        guard ServerLogging.Format(rawValue: logFormat) != nil else {
+            throw ValidationError("--log-format must be text or json")
+        }
+        if let logLevel, ServerLogging.level(logLevel) == nil {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
 
     /// What the config file may set; the command line wins over it.
     struct Config: Decodable, Equatable {
@@ -83,14 +96,14 @@ struct MonitorCommand: AsyncParsableCommand {
         policy.replaceAfter = try duration(replaceAfter ?? file?.replaceAfter, "--replace-after", default: 600_000)
         policy.auditFiles = max(0, min(file?.auditFiles ?? policy.auditFiles, 1000))
         policy.auditBlocks = max(1, min(file?.auditBlocks ?? policy.auditBlocks, 1000))
-        let level = file?.logLevel.flatMap(ServerLogging.level) ?? .info
+        let level = logLevel.flatMap(ServerLogging.level) ?? file?.logLevel.flatMap(ServerLogging.level) ?? .info
         return Settings(
             interval: max(100, try duration(interval ?? file?.interval, "--interval", default: 30_000)),
             policy: policy, allocations: alloc.isEmpty ? (file?.allocations ?? []) : alloc, logLevel: level)
     }
 
     func run() async throws {
-        let logging = ServerLogging(format: .text, level: .info)
+        let logging = ServerLogging(format: ServerLogging.Format(rawValue: logFormat) ?? .text, level: .info)
         logging.bootstrap()
         let logger = Logger(label: "blob.monitor")
         let context: CommandContext

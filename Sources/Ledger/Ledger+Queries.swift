@@ -255,7 +255,13 @@ extension LedgerQueries {
 /// Whole-database views shared by queries, `show` and `verify`.
 public enum LedgerInspector {
     public static func supplyTotals(_ db: Database) throws -> SupplyTotals {
-        func sum(_ sql: String) throws -> UInt64 { UInt64(try Int64.fetchOne(db, sql: sql) ?? 0) }
+        func sum(_ sql: String) throws -> UInt64 {
+            let total = try Int64.fetchOne(db, sql: sql) ?? 0
+            guard let total = UInt64(exactly: total) else {
+                throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "a negative amount: \(sql)")
+            }
+            return total
+        }
         return SupplyTotals(
             minted: try sum("SELECT minted FROM supply WHERE id = 0"),
             balances: try sum("SELECT COALESCE(SUM(balance), 0) FROM accounts"),

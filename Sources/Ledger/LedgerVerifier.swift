@@ -13,9 +13,11 @@ public struct VerifySummary: Sendable, Codable {
     /// Transactions in the open (not yet sealed) block, replayed too.
     public var openTransactions: Int
     public var seconds: Double
+    /// The replayed state's supply, checked conserved (`minted` = balances + pools + stakes).
+    public var supply: SupplyTotals
 
     enum CodingKeys: String, CodingKey {
-        case blocks, transactions, markers, seconds
+        case blocks, transactions, markers, seconds, supply
         case openTransactions = "open_transactions"
     }
 }
@@ -50,11 +52,29 @@ public enum LedgerVerifier {
             try run.verifyGenesis()
             try run.replayBlocks()
             try compareTables(live: db, replay: replay)
+            let supply = try LedgerInspector.supplyTotals(db)
+            try checkConserved(supply)
             let elapsed = ContinuousClock.now - started
             let (whole, fraction) = elapsed.components
             return VerifySummary(
                 blocks: run.sealedHeight, transactions: run.transactionCount, markers: run.markerCount,
-                openTransactions: run.openCount, seconds: Double(whole) + Double(fraction) / 1e18)
+                openTransactions: run.openCount, seconds: Double(whole) + Double(fraction) / 1e18, supply: supply)
+        }
+    }
+
+    /// Every unit minted is held somewhere, exactly once (sums overflow-checked: a forged database must not
+    /// trap the verifier).
+    static func checkConserved(_ supply: SupplyTotals) throws {
+        var held: UInt64 = 0
+        for part in [supply.balances, supply.writePools, supply.challengePools, supply.stakes] {
+            let (sum, overflow) = held.addingReportingOverflow(part)
+            guard !overflow else { throw VerifyFailure(table: "supply", reason: "the holdings overflow 64 bits") }
+            held = sum
+        }
+        guard held == supply.minted else {
+            throw VerifyFailure(
+                table: "supply",
+                reason: "supply not conserved: minted \(supply.minted), held \(held) (balances \(supply.balances) + write pools \(supply.writePools) + challenge pools \(supply.challengePools) + stakes \(supply.stakes))")
         }
     }
 

@@ -19,7 +19,9 @@ struct VerifyCommand: AsyncParsableCommand {
             print(
                 "ok: \(summary.blocks) sealed blocks, \(summary.transactions) transactions "
                     + "(\(summary.openTransactions) in the open block), \(summary.markers) markers verified in "
-                    + String(format: "%.2f s", summary.seconds))
+                    + String(format: "%.2f s", summary.seconds) + "; supply conserved: \(summary.supply.minted) minted = "
+                    + "\(summary.supply.balances) balances + \(summary.supply.writePools) write pools + "
+                    + "\(summary.supply.challengePools) challenge pools + \(summary.supply.stakes) stakes")
         } catch let failure as VerifyFailure {
             FileHandle.standardError.write(Data("verify failed: \(failure)\n".utf8))
             throw ExitCode(2)

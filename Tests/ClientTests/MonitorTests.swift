@@ -52,9 +52,17 @@ import FoundationNetworking
                 guard !view.blobbers.contains(where: { $0.blobberID == dead }) else { return false }
                 let status = try await run("blob", ["status"] + home)
                 let rows = status.json["blobbers"] as? [[String: Any]] ?? []
-                return rows.count == 6 && rows.allSatisfy { $0["agrees"] as? Bool == true }
+                return rows.count == 6 && rows.allSatisfy { $0["agrees"] as? Bool == true && $0["health"] as? String == "healthy" }
             }
             #expect(replaced, "not replaced and repaired within 60 s: \(monitor.stderr.suffix(3000))")
+            // Status names each blobber's region, free space and the monitor's last audit of it.
+            let rows = try await run("blob", ["status"] + home).json["blobbers"] as? [[String: Any]] ?? []
+            for row in rows {
+                #expect((row["region"] as? String)?.isEmpty == false, "\(row)")
+                #expect((row["node_free_bytes"] as? Int ?? 0) > 0, "\(row)")
+                #expect((row["share_free_bytes"] as? Int ?? 0) > 0, "\(row)")
+            }
+            #expect(rows.filter { ($0["last_audit"] as? [String: Any])?["passed"] != nil }.count >= 5, "\(rows)")
 
             // Flip a byte in one stored shard: found by the audit and healed.
             try await network.corruptStoredShard(of: "/d/f49.bin", shard: 4)
@@ -64,6 +72,12 @@ import FoundationNetworking
             #expect(healed, "\(monitor.stderr.suffix(3000))")
             let check = try await run("blob", ["check"] + home + ["/d/f49.bin", "--verify"])
             #expect(check.json["healthy"] as? Bool == true, "\(check.stdout)")
+            // The audit log says the damage was found, and the status that it is repaired.
+            let afterHeal = try await run("blob", ["status"] + home).json["blobbers"] as? [[String: Any]] ?? []
+            let shard4 = afterHeal.first { $0["shard_index"] as? Int == 4 }
+            #expect(shard4?["health"] as? String == "healthy", "\(afterHeal)")
+            let statusText = try await run("blob", ["status", "--home", network.home.path])
+            #expect(statusText.stdout.contains("last audit") && statusText.stdout.contains("region"), "\(statusText.stdout)")
 
             // Metrics: the replacement, the failed audit, the rebuilt bytes; promtool accepts the text.
             let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(metricsPort)/metrics")!)
@@ -97,6 +111,7 @@ import FoundationNetworking
             // The ledger's log holds together.
             let verify = try await runProgram(builtBinary("ledger"), ["verify", "--data", network.ledger.directory])
             #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+            #expect(verify.stdout.contains("supply conserved"), "\(verify.stdout)")
         }
     }
 

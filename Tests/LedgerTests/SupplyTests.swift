@@ -1,5 +1,5 @@
 import Foundation
-import Ledger
+@testable import Ledger
 import Merkle
 import StorageProtocol
 import TestProcesses
@@ -131,5 +131,21 @@ import Testing
         let totals = try await ledger.supplyTotals()
         #expect(totals.stakes > 0)
         #expect(totals.balances > 0)
+    }
+}
+
+@Suite struct VerifierSupplyTests {
+    /// `ledger verify` certifies the supply equation on top of the replay; a shortfall, an excess and
+    /// holdings that overflow 64 bits are each a failure naming the supply, never a trap.
+    @Test func theSupplyEquationIsChecked() throws {
+        let good = SupplyTotals(minted: 100, balances: 40, writePools: 30, challengePools: 20, stakes: 10)
+        try LedgerVerifier.checkConserved(good)
+        for bad in [
+            SupplyTotals(minted: 101, balances: 40, writePools: 30, challengePools: 20, stakes: 10),
+            SupplyTotals(minted: 99, balances: 40, writePools: 30, challengePools: 20, stakes: 10),
+            SupplyTotals(minted: 5, balances: .max, writePools: 6, challengePools: 0, stakes: 0),
+        ] {
+            #expect(throws: VerifyFailure.self) { try LedgerVerifier.checkConserved(bad) }
+        }
     }
 }

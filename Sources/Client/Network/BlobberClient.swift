@@ -166,6 +166,11 @@ public struct BlobberClient: Sendable {
         }
     }
 
+    /// The node's identity, capacity, bytes on disk and region (`GET /v1/info`, unsigned).
+    public func info() async throws(ClientError) -> BlobberInfo {
+        try decode(try await send(HTTPClientRequest(url: baseURL + BlobberRoute.info), timeout: .seconds(5)), as: BlobberInfo.self)
+    }
+
     public func health() async throws(ClientError) {
         let reply = try await send(HTTPClientRequest(url: baseURL + BlobberRoute.health), timeout: .seconds(5))
         guard reply.status == 200 else { throw refusal(reply) }

@@ -132,6 +132,12 @@ public final class AllocationMonitor: Sendable {
             let picked = Array(files.shuffled().prefix(policy.auditFiles))
             let auditor = ShardAudit()
             let downloader = Downloader(session: session)
+            var tally: [Int: AuditLog.Entry] = [:]
+            defer {
+                var log = AuditLog.load(home, allocation)
+                for (index, entry) in tally { log.blobbers[session.blobbers[index].blobberID.hex] = entry }
+                if !tally.isEmpty { try? log.save(home, allocation) }
+            }
             for file in picked {
                 let path = try RemotePath.parse(file.path)
                 let located = try await downloader.locate(path, waitForAll: true)
@@ -140,6 +146,10 @@ public final class AllocationMonitor: Sendable {
                     let blocks = (0..<policy.auditBlocks).map { _ in Int.random(in: 0..<max(1, count)) }
                     let finding = await auditor.audit(
                         session.blobbers[source.index], shardIndex: source.index, entry: source.entry, blocks: blocks)
+                    if !finding.unreachable {
+                        tally[source.index, default: AuditLog.Entry(at: Clock.nowMillis, passed: 0, failed: 0)]
+                            .record(finding)
+                    }
                     if finding.isDamaged {
                         round.auditsFailed += 1
                         round.damaged.append(finding)
@@ -203,12 +213,24 @@ public final class AllocationMonitor: Sendable {
             ? try await BlobClient.open(allocation: allocation, home: home, ledger: ledger, lockWait: lockWait) : client
         round.decisions.append("repairing")
         let report = try await Repairer(session: repairing.session).repair(damage: round.damaged)
+        var repairedNow: [Int] = []
+        defer {
+            // The audit log says which damage a repair has covered since (`blob status`'s health).
+            var log = AuditLog.load(home, allocation)
+            let now = Clock.nowMillis
+            for index in repairedNow where repairing.session.blobbers.indices.contains(index) {
+                let id = repairing.session.blobbers[index].blobberID.hex
+                if log.blobbers[id] != nil { log.blobbers[id]?.repairedAt = now }
+            }
+            if !repairedNow.isEmpty { try? log.save(home, allocation) }
+        }
         for (index, outcome) in report.repaired {
             if let error = outcome.error {
                 round.errors.append("repairing shard \(index): \(error)")
                 round.decisions.append("shard \(index): repair failed: \(error)")
                 continue
             }
+            if let shard = Int(index) { repairedNow.append(shard) }
             round.repaired[index] = outcome.rebuiltFiles.count
             round.rebuiltBytes += outcome.rebuiltBytes
             round.decisions.append(

@@ -26,6 +26,18 @@ public struct AllocationStatus: Sendable, Codable {
         public var ledgerSequence: UInt64?
         public var ledgerAgrees: Bool
         public var error: String?
+        /// One word for people and scripts: `healthy`, `unreachable`, `behind` (not at the agreed state),
+        /// `damaged` (its last audit failed and no repair has run since) or `ledger_differs` (the ledger's
+        /// head for it is neither its head nor an earlier state of it).
+        public var health: String = "unreachable"
+        /// Its region as registered on the ledger.
+        public var region: String?
+        /// Free bytes on the node (`/v1/info`: capacity − bytes on disk), and left of this allocation's
+        /// share on it (`shard_size` − stored bytes).
+        public var nodeFreeBytes: UInt64?
+        public var shareFreeBytes: UInt64?
+        /// The monitor's last content audit of it (`AuditLog`), when one ran from this wallet folder.
+        public var lastAudit: AuditLog.Entry?
 
         enum CodingKeys: String, CodingKey {
             case shardIndex = "shard_index"
@@ -39,6 +51,10 @@ public struct AllocationStatus: Sendable, Codable {
             case canUndo = "can_undo"
             case ledgerSequence = "ledger_sequence"
             case ledgerAgrees = "ledger_agrees"
+            case health, region
+            case nodeFreeBytes = "node_free_bytes"
+            case shareFreeBytes = "share_free_bytes"
+            case lastAudit = "last_audit"
         }
     }
 
@@ -94,7 +110,10 @@ public struct AllocationStatus: Sendable, Codable {
     }
 
     public static func gather(_ session: AllocationSession) async -> AllocationStatus {
+        async let infos = session.onEveryBlobber { _, blobber throws(ClientError) in try await blobber.info() }
         let observation = await observe(session)
+        let nodes = await infos
+        let audits = AuditLog.load(session.home, session.id)
         let states = observation.states
         let agreed = observation.resolution.chosen?.fileMetaRoot
         // Shard index → timestamp of the owner-signed marker behind its head (absent: not backed by one).
@@ -110,6 +129,12 @@ public struct AllocationStatus: Sendable, Codable {
                 shardIndex: index, blobberID: client.blobberID.hex, reachable: false, agrees: false,
                 ledgerSequence: ledger?.sequence, ledgerAgrees: false)
             row.label = client.label
+            row.region = session.regions[client.blobberID.hex]
+            row.lastAudit = audits.blobbers[client.blobberID.hex]
+            if case .success(let info)? = nodes[index], info.blobberID == client.blobberID {
+                row.nodeFreeBytes = info.capacity >= info.used ? info.capacity - info.used : 0
+                row.region = row.region ?? info.region
+            }
             switch states[index] {
             case .success(let state)?:
                 row.reachable = true
@@ -118,6 +143,7 @@ public struct AllocationStatus: Sendable, Codable {
                 row.fileMetaRoot = state.head.fileMetaRoot.hex
                 row.fileCount = state.fileCount
                 row.storedBytes = state.storedBytes
+                row.shareFreeBytes = session.capacity >= state.storedBytes ? session.capacity - state.storedBytes : 0
                 row.agrees = state.head.fileMetaRoot == agreed && signed[index] != nil
                 row.signedAt = signed[index]
                 row.canUndo = state.canUndo
@@ -129,6 +155,12 @@ public struct AllocationStatus: Sendable, Codable {
             case .failure(let error)?: row.error = error.detail
             case nil: row.error = "no answer"
             }
+            row.health =
+                if !row.reachable { "unreachable" }
+                else if !row.agrees { "behind" }
+                else if row.lastAudit?.outstandingDamage == true { "damaged" }
+                else if !row.ledgerAgrees { "ledger_differs" }
+                else { "healthy" }
             rows.append(row)
         }
         return AllocationStatus(

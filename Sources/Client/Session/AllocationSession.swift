@@ -11,6 +11,9 @@ public struct AllocationSession: Sendable {
     public let signer: SigningKey
     public let coder: ErasureCoder
     let home: ClientHome
+    /// Each blobber's region as registered on the ledger, by blobber id (hex); empty for a view cached
+    /// before regions were kept.
+    public internal(set) var regions: [String: String] = [:]
     /// How long a write waits for another writer of this allocation sharing the wallet folder
     /// (`client.allocation_busy` after that).
     public var writeLockWait: Duration = .seconds(120)
@@ -31,7 +34,8 @@ public struct AllocationSession: Sendable {
             let view = try await ledger.allocation(id)
             let records = try await ledger.blobbers()
             let urls = Dictionary(records.map { ($0.id.hex, $0.url) }, uniquingKeysWith: { a, _ in a })
-            cached = CachedView(view: view, urls: urls)
+            let regions = Dictionary(records.map { ($0.id.hex, $0.region) }, uniquingKeysWith: { a, _ in a })
+            cached = CachedView(view: view, urls: urls, regions: regions)
             if (try? home.ensureExists()) != nil {
                 try? JSONEncoder().encode(cached).write(to: URL(fileURLWithPath: cachePath), options: .atomic)
             }
@@ -59,7 +63,9 @@ public struct AllocationSession: Sendable {
         } catch {
             throw .invalidArgument("the allocation's shape is invalid: \(error)")
         }
-        return AllocationSession(view: cached.view, blobbers: clients, signer: signer, coder: coder, home: home)
+        var session = AllocationSession(view: cached.view, blobbers: clients, signer: signer, coder: coder, home: home)
+        session.regions = cached.regions ?? [:]
+        return session
     }
 
     /// How messages name the blobber `id` of this allocation (`BlobberClient.label`); the id prefix
@@ -89,5 +95,6 @@ public struct AllocationSession: Sendable {
     struct CachedView: Codable {
         var view: AllocationView
         var urls: [String: String]
+        var regions: [String: String]?
     }
 }
