@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import GRDB
 import Logging
@@ -72,27 +73,39 @@ public final class Ledger: Sendable {
     }
 
     /// Submits a transaction: the receipt once it is applied and durable, or the refusal.
+    /// A chain's marker signatures are checked on every core first, off the cooperative pool and outside
+    /// the write lock (`MarkerSignatures`).
     public func submit(_ tx: LedgerTransaction) async throws(LedgerError) -> TransactionReceipt {
         let (hash, payload) = try Ledger.admit(tx)
-        return try await write { db in try self.append(db, tx: tx, hash: hash, payload: payload) }
+        let database = self.database
+        let owner: PublicKey? =
+            if case .submitChain(let chain) = payload, chain.markers.count >= MarkerSignatures.parallelFrom {
+                await withCheckedContinuation { done in
+                    DispatchQueue.global().async {
+                        done.resume(returning: MarkerSignatures.preverifiedOwner(payload, database: database))
+                    }
+                }
+            } else { nil }
+        return try await write { db in try self.append(db, tx: tx, hash: hash, payload: payload, preverified: owner) }
     }
 
     /// The same as `submit`, blocking the calling thread (benchmarks, tools).
     public func submitSync(_ tx: LedgerTransaction) throws(LedgerError) -> TransactionReceipt {
         let (hash, payload) = try Ledger.admit(tx)
-        return try writeSync { db in try self.append(db, tx: tx, hash: hash, payload: payload) }
+        let owner = MarkerSignatures.preverifiedOwner(payload, database: database)
+        return try writeSync { db in try self.append(db, tx: tx, hash: hash, payload: payload, preverified: owner) }
     }
 
-    private func append(_ db: Database, tx: LedgerTransaction, hash: Hash, payload: DecodedPayload) throws
-        -> TransactionReceipt
-    {
+    private func append(
+        _ db: Database, tx: LedgerTransaction, hash: Hash, payload: DecodedPayload, preverified: PublicKey?
+    ) throws -> TransactionReceipt {
         if let existing = try LedgerLog.receipt(db, hash: hash, status: .duplicate) { return existing }
         let now = clock.now()
         guard tx.timestamp.isWithin(rules.timestampWindow, of: now) else {
             throw LedgerError.transaction(
                 .staleTimestamp(timestamp: tx.timestamp, now: now, window: rules.timestampWindow))
         }
-        let context = ApplyContext(now: now, rules: rules, ledgerKey: key.publicKey, preverifiedOwner: nil)
+        let context = ApplyContext(now: now, rules: rules, ledgerKey: key.publicKey, preverifiedOwner: preverified)
         return try LedgerLog.append(db, tx: tx, hash: hash, payload: payload, context: context)
     }
 

@@ -223,7 +223,7 @@ private struct Replay {
                 owners[AllocationID(stored.storedHash)] = tx.publicKey
             case .submitChain(let chain):
                 markerCount += chain.markers.count
-                if let owner = owners[chain.allocationID], Replay.signaturesValid(chain.markers, owner: owner) {
+                if let owner = owners[chain.allocationID], MarkerSignatures.allValid(chain.markers, owner: owner) {
                     verifiedOwner = owner
                 }
             default: break
@@ -285,26 +285,5 @@ private struct Replay {
             guard pending.timestamp == block.timestamp else { throw mismatch("timestamp") }
             try LedgerLog.insert(block, db)
         }
-    }
-
-    /// Checks every marker's signature by `owner` on all cores; false at the first bad one.
-    static func signaturesValid(_ markers: [WriteMarker], owner: PublicKey) -> Bool {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        guard markers.count >= 64, workers > 1 else {
-            return markers.allSatisfy { (try? $0.verifySignature(owner: owner)) != nil }
-        }
-        let valid = Atomic<Bool>(true)
-        let chunk = (markers.count + workers - 1) / workers
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let range = (worker * chunk)..<min(markers.count, (worker + 1) * chunk)
-            for index in range {
-                guard valid.load(ordering: .relaxed) else { return }
-                if (try? markers[index].verifySignature(owner: owner)) == nil {
-                    valid.store(false, ordering: .relaxed)
-                    return
-                }
-            }
-        }
-        return valid.load(ordering: .relaxed)
     }
 }

@@ -20,6 +20,13 @@ struct BenchCommand: AsyncParsableCommand {
             ("chain_verify", figures.chainVerify, "markers/s"),
             ("replay", figures.replay, "markers/s"),
             ("replay_time", figures.replaySeconds, "s"),
+            ("raw_verify_1core", figures.rawVerifyOneCore, "verifications/s"),
+            ("raw_verify_all_cores", figures.rawVerifyAllCores, "verifications/s"),
+            ("cores", Double(figures.cores), "cores"),
+            // The goals of issue 14 as ratios to the floor of the same run.
+            ("chain_verify_vs_raw_1core", figures.chainVerify / max(1, figures.rawVerifyOneCore), "ratio"),
+            ("chain_verify_per_core_vs_raw", figures.chainVerify / Double(max(1, figures.cores)) / max(1, figures.rawVerifyOneCore), "ratio"),
+            ("replay_vs_raw_1core", figures.replay / max(1, figures.rawVerifyOneCore), "ratio"),
         ]
         for (name, value, unit) in lines {
             if json {
@@ -27,7 +34,7 @@ struct BenchCommand: AsyncParsableCommand {
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
-                print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(format: "%.0f", value)) \(unit)")
+                print("\(name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(String(format: unit == "ratio" ? "%.2f" : "%.0f", value)) \(unit)")
             }
         }
     }

@@ -203,6 +203,43 @@ import Testing
         #expect(try await network.head(setup.allocation, blobber) == head)
     }
 
+    /// Long chains have their signatures checked on every core before the write lock: a forged marker deep
+    /// in one is still named by its index with nothing written, a resubmission with an accepted prefix
+    /// and a chain signed by the wrong key take the same path, and a good chain is accepted whole.
+    @Test func longChainsAreCheckedInParallelWithTheSameAnswers() async throws {
+        let setup = try await Setup()
+        let network = setup.network
+        let blobber = setup.blobbers[0]
+        let sizes = [Int64](repeating: 100, count: 150)
+        var markers = network.chain(owner: setup.owner, allocation: setup.allocation, blobber: blobber, sizes: sizes)
+        let good = markers
+        markers[97].signature = TestNetwork.key("forger").signature(over: markers[97].hash)
+        let before = try await network.ledger.stateDump()
+        do {
+            try await network.submitChain(markers, allocation: setup.allocation, by: blobber)
+            Issue.record("accepted a chain with a forged marker")
+        } catch {
+            #expect(error.code == "marker.bad_signature" && error.markerIndex == 97, "\(error)")
+        }
+        #expect(try await network.ledger.stateDump() == before)
+
+        let forged = network.chain(owner: TestNetwork.key("someone"), allocation: setup.allocation, blobber: blobber, sizes: sizes)
+        do {
+            try await network.submitChain(forged, allocation: setup.allocation, by: blobber)
+            Issue.record("accepted a chain signed by someone else")
+        } catch {
+            #expect(error.code == "marker.wrong_client" && error.markerIndex == 0, "\(error)")
+        }
+        #expect(try await network.ledger.stateDump() == before)
+
+        // The first 80 accepted, then all 150: the prefix is skipped, the rest accepted.
+        #expect(try await network.submitChain(Array(good.prefix(80)), allocation: setup.allocation, by: blobber).result.markersAccepted == 80)
+        let rest = try await network.submitChain(good, allocation: setup.allocation, by: blobber)
+        #expect(rest.result.markersAccepted == 70 && rest.result.markersSkipped == 80)
+        #expect(try await network.head(setup.allocation, blobber) == good[149].head)
+        try await network.expectConserved()
+    }
+
     @Test func unknownExpiredAndMalformedSubmissionsAreRefused() async throws {
         let setup = try await Setup()
         let network = setup.network
