@@ -144,7 +144,9 @@ let package = Package(
             name: "Bench",
             dependencies: [
                 "Blobber", "Ledger", "Client", "Merkle", "Erasure", "StorageProtocol", "CISAL", "CSodium",
+                "COpenSSLCrypto",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
 
         // Child processes for the multi-process tests: spawned and reaped by PID, bounded waits.

@@ -14,41 +14,11 @@ SIZE=${1:-1GiB}
 FILES=${2:-10000}
 BUILD=$(cd "${3:-.build-reltest/release}" && pwd)
 ROUNDS=${ROUNDS:-5}
-DIR=$(mktemp -d /tmp/blob-bench-monitor.XXXXXX)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
-    done
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-cd "$DIR"
+source "$(dirname "$0")/bench-lib.sh"
 log() { echo "bench-monitor: $*" >&2; }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-
-"$BUILD/ledger" serve --data ledger --port 0 --host 127.0.0.1 --faucet > ledger.out 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do grep -q listening ledger.out && break; sleep 0.1; done
-LEDGER=$(grep -o 'http://[0-9.:]*' ledger.out | head -1)
-IDS=()
-BPIDS=()
-for i in 0 1 2 3 4 5 6 7; do
-    "$BUILD/blobber" init --data "b$i" --ledger-url "$LEDGER" --port 0 > "b$i.init"
-    IDS+=($(awk '/blobber id/ {print $3}' "b$i.init"))
-    "$BUILD/blobber" serve --config "b$i/blobber.yaml" --port 0 --host 127.0.0.1 --stake 0 --capacity 8589934592 \
-        --log-level error > "b$i.out" 2> "b$i.err" &
-    PIDS+=($!)
-    BPIDS+=($!)
-done
-for _ in $(seq 200); do [ "$(cat b*.out | grep -c listening)" -ge 8 ] && break; sleep 0.1; done
-URLS=()
-for i in 0 1 2 3 4 5 6 7; do URLS+=($(grep -o 'http://[0-9.:]*' "b$i.out" | head -1)); done
-export BLOB_HOME="$DIR/home"
-"$BUILD/blob" wallet create > /dev/null
-"$BUILD/blob" wallet faucet --ledger "$LEDGER" --tokens 1000 > /dev/null
+bench_start_ledger
+bench_start_blobbers 8
+bench_wallet
 
 # Sum of one counter over the given blobbers' /metrics.
 counter() {
@@ -63,9 +33,7 @@ counter() {
 cpu_seconds() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }
 
 # 1. Death to repaired.
-IFS=,
-ALLOC=$("$BUILD/blob" alloc new --data 4 --parity 2 --size 4GiB --blobbers "${IDS[*]:0:6}" --json | json 'd["id"]')
-unset IFS
+ALLOC=$(bench_allocation 0 1 2 3 4 5)
 BYTES=$(python3 -c "
 import re; m = re.fullmatch(r'(\d+)(GiB|MiB|KiB)?', '$SIZE')
 print(int(m.group(1)) * {'GiB': 1 << 30, 'MiB': 1 << 20, 'KiB': 1 << 10, None: 1}[m.group(2)])")
@@ -109,14 +77,12 @@ for i in range($FILES):
     d = 'small/d%03d' % (i // 500)
     os.makedirs(d, exist_ok=True)
     with open('%s/f%05d.txt' % (d, i), 'wb') as f: f.write(os.urandom(1024))"
-IFS=,
-SMALL=$("$BUILD/blob" alloc new --data 4 --parity 2 --size 4GiB --blobbers "${IDS[*]:0:2},${IDS[*]:3:4}" --json | json 'd["id"]')
-unset IFS
+SMALL=$(bench_allocation 0 1 3 4 5 6)
 log "uploading $FILES small files"
 "$BUILD/blob" upload --alloc "$SMALL" small /small > /dev/null
 ALL=(0 1 3 4 5 6)
 BYTES0=$(counter blobber_bytes_out_total "${ALL[@]}")
-"$BUILD/blob" monitor --alloc "$SMALL" --interval 1s --replace-after 1h --log-format json 2> monitor2.log &
+"$BUILD/blob" monitor --alloc "$SMALL" --interval 1s --replace-after 1h --log-format json --log-level debug 2> monitor2.log &
 MONITOR=$!
 PIDS+=($MONITOR)
 for _ in $(seq 600); do

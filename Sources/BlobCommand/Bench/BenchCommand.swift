@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the system's speed; release builds only give meaningful figures.",
-        subcommands: [CodecBench.self, UploadBench.self])
+        subcommands: [CodecBench.self, UploadBench.self, SmallBench.self])
 }
 
 /// `blob bench codec`: the per-core speed of every primitive on the data path, each next to the raw
@@ -48,6 +48,8 @@ struct UploadBench: AsyncParsableCommand {
     @Option(help: "An allocation with one slow blobber: the same download there gives download_slow_blobber_ratio.")
     var slowAlloc: String?
     @Option(help: "Folder for the temporary file (default: the system's).") var scratch: String?
+    @Option(name: .customLong("blobber-pid"), help: "A blobber process on this machine whose CPU counts (repeat).")
+    var blobberPIDs: [Int32] = []
 
     func validate() throws {
         guard Sizes.parseBytes(size) ?? 0 > 0 else { throw ValidationError("--size must be like 1GiB") }
@@ -59,11 +61,38 @@ struct UploadBench: AsyncParsableCommand {
             let slowContext = context
             return try await UploadBenchmark.run(
                 bytes: Sizes.parseBytes(size)!, scratch: scratch ?? FileManager.default.temporaryDirectory.path,
-                session: session
+                session: session, blobberPIDs: blobberPIDs
             ) { () async throws(ClientError) -> AllocationSession? in
                 guard let slowAlloc else { return nil }
                 return try await slowContext.session(slowAlloc)
             }
+        }
+    }
+}
+
+/// `blob bench small`: small-value latency from one long-lived client against a running network, measured
+/// by `Bench.SmallValueBenchmark`.
+struct SmallBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "small",
+        abstract: "Time many small writes (each its own commit) and verified reads from one client: p50 and p99.")
+
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "Allocation id (default: the default allocation).") var alloc: String?
+    @Option(help: "Operations of each kind.") var count: Int = 1000
+    @Option(help: "Value size, e.g. 4KiB.") var size: String = "4KiB"
+
+    func validate() throws {
+        guard (1...100_000).contains(count) else { throw ValidationError("--count must be in 1...100000") }
+        guard let bytes = Sizes.parseBytes(size), (1...(64 << 20)).contains(bytes) else {
+            throw ValidationError("--size must be between 1 byte and 64MiB")
+        }
+    }
+
+    func run() async throws {
+        try await runCommand(options, text: SmallValueBenchmark.text) { context throws(ClientError) in
+            try await SmallValueBenchmark.run(
+                client: try await context.client(alloc), count: count, size: Int(Sizes.parseBytes(size)!))
         }
     }
 }
