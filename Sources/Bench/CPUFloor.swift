@@ -12,34 +12,82 @@ import Foundation
 /// against, measured in the same run so a busy machine moves both alike.
 ///
 /// - upload: SHA-256 of every shard byte twice (the client hashes what it sends, the blobber what it
-///   receives: `1.5 × bytes` each way for 4+2), Reed-Solomon 4+2 encoding of `bytes`, and one pass of the
-///   shard bytes through a loopback TCP connection (both ends).
-/// - download: SHA-256 of the data shards once (the client verifies every block) and one loopback pass
-///   of them.
+///   receives: `1.5 × bytes` each way for 4+2), Reed-Solomon 4+2 encoding of `bytes`, one pass of the
+///   shard bytes through a loopback TCP connection (both ends), and writing them to a file with
+///   `fdatasync` (the blobbers).
+/// - download: SHA-256 of the data shards once (the client verifies every block), reading them from the
+///   page cache (the blobbers), one loopback pass of them, and writing the file (the client).
 public struct CPUFloor: Encodable, Sendable {
     public var sha256SecondsPerGiB: Double
     public var encodeSecondsPerGiB: Double
     public var loopbackSecondsPerGiB: Double
+    public var writeSecondsPerGiB: Double
+    public var readSecondsPerGiB: Double
 
     enum CodingKeys: String, CodingKey {
         case sha256SecondsPerGiB = "sha256_cpu_s_per_GiB"
         case encodeSecondsPerGiB = "rs_encode_4_2_cpu_s_per_GiB"
         case loopbackSecondsPerGiB = "loopback_cpu_s_per_GiB"
+        case writeSecondsPerGiB = "write_fdatasync_cpu_s_per_GiB"
+        case readSecondsPerGiB = "cached_read_cpu_s_per_GiB"
+        case uploadSecondsPerGiB = "upload_cpu_s_per_GiB"
+        case downloadSecondsPerGiB = "download_cpu_s_per_GiB"
     }
 
     /// Upload of 1 GiB in a 4+2 allocation.
-    public var uploadSecondsPerGiB: Double { 2 * 1.5 * sha256SecondsPerGiB + encodeSecondsPerGiB + 1.5 * loopbackSecondsPerGiB }
+    public var uploadSecondsPerGiB: Double {
+        2 * 1.5 * sha256SecondsPerGiB + encodeSecondsPerGiB + 1.5 * (loopbackSecondsPerGiB + writeSecondsPerGiB)
+    }
     /// Download of 1 GiB from its data shards.
-    public var downloadSecondsPerGiB: Double { sha256SecondsPerGiB + loopbackSecondsPerGiB }
+    public var downloadSecondsPerGiB: Double {
+        sha256SecondsPerGiB + readSecondsPerGiB + loopbackSecondsPerGiB + writeSecondsPerGiB
+    }
 
-    /// Measures each part over `sample` bytes (at least 64 MiB) and scales to a GiB.
-    public static func measure(sample: Int = 256 << 20) -> CPUFloor {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(sha256SecondsPerGiB, forKey: .sha256SecondsPerGiB)
+        try container.encode(encodeSecondsPerGiB, forKey: .encodeSecondsPerGiB)
+        try container.encode(loopbackSecondsPerGiB, forKey: .loopbackSecondsPerGiB)
+        try container.encode(writeSecondsPerGiB, forKey: .writeSecondsPerGiB)
+        try container.encode(readSecondsPerGiB, forKey: .readSecondsPerGiB)
+        try container.encode(uploadSecondsPerGiB, forKey: .uploadSecondsPerGiB)
+        try container.encode(downloadSecondsPerGiB, forKey: .downloadSecondsPerGiB)
+    }
+
+    /// Measures each part over `sample` bytes (at least 64 MiB) and scales to a GiB; the file passes use
+    /// a temporary file in `scratch`.
+    public static func measure(sample: Int = 256 << 20, scratch: String) -> CPUFloor {
         let sample = max(sample, 64 << 20)
         let scale = Double(1 << 30) / Double(sample)
+        let path = scratch + "/cpu-floor-\(UUID().uuidString)"
+        defer { unlink(path) }
         return CPUFloor(
             sha256SecondsPerGiB: cpu { sha256(sample) } * scale,
             encodeSecondsPerGiB: cpu { encode(sample) } * scale,
-            loopbackSecondsPerGiB: cpu { loopback(sample) } * scale)
+            loopbackSecondsPerGiB: cpu { loopback(sample) } * scale,
+            writeSecondsPerGiB: cpu { write(sample, to: path) } * scale,
+            readSecondsPerGiB: cpu { read(path) } * scale)
+    }
+
+    /// `bytes` written to a new file at `path` in 1 MiB calls, then `fdatasync`.
+    static func write(_ bytes: Int, to path: String) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        let chunk = benchBytes(1 << 20, seed: 11)
+        chunk.withUnsafeBytes { raw in
+            for _ in 0..<(bytes / raw.count) where Glibc.write(descriptor, raw.baseAddress, raw.count) != raw.count { return }
+        }
+        fdatasync(descriptor)
+    }
+
+    /// The file at `path` read in 1 MiB calls (from the page cache: it was just written).
+    static func read(_ path: String) {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while buffer.withUnsafeMutableBytes({ Glibc.read(descriptor, $0.baseAddress, $0.count) }) > 0 {}
     }
 
     /// This process's CPU-seconds spent in `body`.

@@ -85,7 +85,7 @@ public enum UploadBenchmark {
         let download = (clock.now - start).seconds
         let downloadCPU = cpuNow() - cpu
         try? FileManager.default.removeItem(atPath: source + ".back")
-        let floor = CPUFloor.measure()
+        let floor = CPUFloor.measure(scratch: scratch)
 
         var slow: (seconds: Double, ratio: Double)?
         if let slowSession = try await slowSession() {

@@ -89,6 +89,10 @@ public final class BlobberNode: Sendable {
                 throw BlobberError.notABlobber(id)
             }
             let record = view.allocation
+            // Sizes go into SQLite integers: terms beyond 2^63 bytes are an answer this blobber cannot use.
+            guard record.size <= UInt64(Int64.max), record.shardSize <= UInt64(Int64.max) else {
+                throw BlobberError.ledgerUnreachable("the ledger describes allocation \(id) with a size beyond 2^63 bytes")
+            }
             try await database.insertAllocation(
                 AllocationInfo(
                     id: id, blobberID: blobberID, ownerKey: record.ownerKey, dataShards: record.dataShards,
