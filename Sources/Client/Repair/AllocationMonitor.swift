@@ -75,6 +75,12 @@ public final class AllocationMonitor: Sendable {
     let ledger: LedgerClient
     let lockWait: Duration
     private let state = Mutex<(policy: Policy, unhealthySince: [BlobberID: Int64])>((Policy(), [:]))
+    /// The files of the last agreed state the audit listed, by its `file_meta_root`: a state names its
+    /// files exactly, so while the allocation does not change a round samples from this list instead of
+    /// listing every file again (10,000 files cost one listing, not one per round).
+    private let listed = Mutex<(fileMetaRoot: String, files: [FileEntry])?>(nil)
+    /// Lists longer than this are not kept (about 300 bytes each).
+    static let listedFilesKept = 200_000
 
     public init(
         allocation: AllocationID, home: ClientHome, ledger: LedgerClient, policy: Policy = Policy(),
@@ -127,8 +133,14 @@ public final class AllocationMonitor: Sendable {
 
         // (b) Audit a few random blocks of a few random files on every blobber that agrees.
         let agreeing = status.blobbers.filter { $0.reachable && $0.agrees }.map(\.shardIndex)
-        if !agreeing.isEmpty, status.agreedFileMetaRoot != nil {
-            let files = try await session.blobbers[agreeing[0]].allFiles(under: "/")
+        if !agreeing.isEmpty, let agreedRoot = status.agreedFileMetaRoot {
+            let files: [FileEntry]
+            if let kept = listed.withLock({ $0 }), kept.fileMetaRoot == agreedRoot {
+                files = kept.files
+            } else {
+                files = try await session.blobbers[agreeing[0]].allFiles(under: "/")
+                listed.withLock { $0 = files.count <= Self.listedFilesKept ? (agreedRoot, files) : nil }
+            }
             let picked = Array(files.shuffled().prefix(policy.auditFiles))
             let auditor = ShardAudit()
             let downloader = Downloader(session: session)
