@@ -38,6 +38,7 @@ public final class ChildProcess: Sendable {
         let result = posix_spawn(&child, executable, &actions, nil, argv, envp)
         guard result == 0 else { throw TestFailure("cannot start \(executable): error \(result)") }
         pid = child
+        LiveChildren.add(child)
         description = ([URL(fileURLWithPath: executable).lastPathComponent] + arguments).joined(separator: " ")
     }
 
@@ -47,6 +48,7 @@ public final class ChildProcess: Sendable {
             if let known { return known }
             var status: Int32 = 0
             guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+            LiveChildren.remove(pid)
             known = Self.decode(status)
             return known
         }
@@ -81,7 +83,10 @@ public final class ChildProcess: Sendable {
             guard known == nil else { return }
             kill(pid, SIGKILL)
             var status: Int32 = 0
-            if waitpid(pid, &status, 0) == pid { known = Self.decode(status) }
+            if waitpid(pid, &status, 0) == pid {
+                LiveChildren.remove(pid)
+                known = Self.decode(status)
+            }
         }
     }
 
@@ -99,6 +104,27 @@ public final class ChildProcess: Sendable {
         kill9()
         try? FileManager.default.removeItem(atPath: stdoutPath)
         try? FileManager.default.removeItem(atPath: stderrPath)
+    }
+}
+
+/// Every child started and not yet reaped, killed when the test process exits: a server a test left
+/// running (a cleanup task that never ran before the exit, a test that failed before its stop) does not
+/// outlive the run. Reaped children leave the set, so a recycled PID is never signalled.
+enum LiveChildren {
+    private static let pids = Mutex<Set<pid_t>>([])
+    private static let installed: Void = {
+        atexit {
+            for pid in LiveChildren.pids.withLock({ $0 }) { kill(pid, SIGKILL) }
+        }
+    }()
+
+    static func add(_ pid: pid_t) {
+        _ = installed
+        pids.withLock { _ = $0.insert(pid) }
+    }
+
+    static func remove(_ pid: pid_t) {
+        pids.withLock { _ = $0.remove(pid) }
     }
 }
 
