@@ -52,9 +52,10 @@ public struct InProcessLedger: LedgerAccess {
         }
     }
 
-    public func openChallenges(for blobber: BlobberID) async throws(LedgerAccessError) -> [ChallengeRecord] {
-        try await answer { () async throws(LedgerError) in try await ledger.challenges(blobber: blobber, status: .open)
-        }
+    public func challenges(for blobber: BlobberID, status: ChallengeRecord.Status) async throws(LedgerAccessError)
+        -> [ChallengeRecord]
+    {
+        try await answer { () async throws(LedgerError) in try await ledger.challenges(blobber: blobber, status: status) }
     }
 
     /// The transaction goes through its JSON encoding first, so the ledger sees what a server would decode.

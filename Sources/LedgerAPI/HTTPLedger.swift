@@ -66,8 +66,10 @@ public struct HTTPLedger: LedgerAccess {
         }
     }
 
-    public func openChallenges(for blobber: BlobberID) async throws(LedgerAccessError) -> [ChallengeRecord] {
-        try await call(.GET, "/v1/challenges?blobber=\(blobber.hex)&status=open", as: [ChallengeRecord].self)
+    public func challenges(for blobber: BlobberID, status: ChallengeRecord.Status) async throws(LedgerAccessError)
+        -> [ChallengeRecord]
+    {
+        try await call(.GET, "/v1/challenges?blobber=\(blobber.hex)&status=\(status.rawValue)", as: [ChallengeRecord].self)
     }
 
     public func submit(_ transaction: LedgerTransaction) async throws(LedgerAccessError) -> TransactionReceipt {

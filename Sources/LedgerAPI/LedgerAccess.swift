@@ -25,9 +25,17 @@ public protocol LedgerAccess: Sendable {
     /// The hashes of the allocation's revoked share tickets, or nil when the ledger does not know it.
     func revokedTickets(of allocation: AllocationID) async throws(LedgerAccessError) -> [Hash]?
 
-    /// The challenges addressed to `blobber` that are still open.
-    func openChallenges(for blobber: BlobberID) async throws(LedgerAccessError) -> [ChallengeRecord]
+    /// The challenges addressed to `blobber` in `status`, oldest first.
+    func challenges(for blobber: BlobberID, status: ChallengeRecord.Status) async throws(LedgerAccessError)
+        -> [ChallengeRecord]
 
     /// Submits a signed transaction; its receipt, or `.refused` with the ledger's code.
     func submit(_ transaction: LedgerTransaction) async throws(LedgerAccessError) -> TransactionReceipt
+}
+
+extension LedgerAccess {
+    /// The challenges addressed to `blobber` that are still open.
+    public func openChallenges(for blobber: BlobberID) async throws(LedgerAccessError) -> [ChallengeRecord] {
+        try await challenges(for: blobber, status: .open)
+    }
 }

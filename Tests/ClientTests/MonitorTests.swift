@@ -115,6 +115,49 @@ import FoundationNetworking
         }
     }
 
+    /// Damage the sampled audit is told not to look for (`audit_files: 0`) is still found: the ledger's
+    /// challenge to the damaged blobber fails, and the monitor then verifies every block that blobber holds
+    /// and rebuilds what does not verify; a later round does not verify again for the same failure.
+    @Test func aFailedLedgerChallengeMakesTheMonitorVerifyAndHealThatBlobber() async throws {
+        try await TestNetwork.with(
+            data: 4, parity: 2, size: 256 << 20, ledgerArguments: ["--challenge-interval", "1", "--challenge-timeout", "15"]
+        ) { network in
+            let home = ["--home", network.home.path, "--json"]
+            var files: [String: [UInt8]] = [:]
+            for index in 0..<3 {
+                // Two stripes: every shard has two blocks, the damage goes into the second.
+                let file = try network.localFile("c\(index).bin", size: 400_000 + index * 1000, seed: UInt64(300 + 2 * index))  // `bytes` ORs 1 into the seed
+                let upload = try await run("blob", ["upload"] + home + [file.path, "/c/\(index).bin"], timeout: 120)
+                #expect(upload.status == 0, "\(upload.stdout) \(upload.stderr)")
+                files["/c/\(index).bin"] = file.bytes
+            }
+            for path in files.keys { try await network.corruptStoredShard(of: path, shard: 3) }
+            let config = network.root + "/monitor.yaml"
+            try "interval: 1s\nreplace_after: 1h\naudit_files: 0\n".write(toFile: config, atomically: true, encoding: .utf8)
+            let monitor = try ChildProcess(
+                builtBinary("blob"), ["monitor", "--home", network.home.path, "--config", config], unset: ["BLOB_HOME"])
+            defer { monitor.kill9() }
+            let healed = try await eventually(timeout: 120) {
+                monitor.stderr.contains("shard 3: failed a ledger challenge") && monitor.stderr.contains("shard 3: rebuilt")
+            }
+            #expect(healed, "\(monitor.stderr.suffix(3000))")
+            #expect(monitor.stderr.contains("shard 3: 3 file(s) with blocks that do not verify"), "\(monitor.stderr.split(separator: "\n").filter { $0.contains("shard 3") })")
+            for path in files.keys.sorted() {
+                let check = try await run("blob", ["check"] + home + [path, "--verify"])
+                #expect(check.json["healthy"] as? Bool == true, "\(path): \(check.stdout)")
+            }
+            // The failure is answered: the next rounds do not verify the blobber again for it.
+            let verifications = monitor.stderr.components(separatedBy: "shard 3: failed a ledger challenge").count
+            try await Task.sleep(for: .seconds(3))
+            let failedAgain = try await network.ledgerClient.failedChallenges(of: try await network.session().blobbers[3].blobberID)
+            if failedAgain.count == 1 {
+                #expect(monitor.stderr.components(separatedBy: "shard 3: failed a ledger challenge").count == verifications)
+            }
+            kill(monitor.pid, SIGTERM)
+            #expect(await monitor.wait(timeout: 20) == 0, "\(monitor.stderr.suffix(2000))")
+        }
+    }
+
     /// kill -9 of the monitor while it fills a replacement: the next monitor finishes the job, and the
     /// allocation ends whole (every blobber agreeing, every block verifying).
     @Test func aMonitorKilledMidRepairIsFinishedByTheNextOne() async throws {

@@ -16,11 +16,12 @@ final class LedgerProcess: Sendable {
     let url: String
     let port: Int
 
-    static func start() async throws -> LedgerProcess {
+    static func start(arguments: [String] = []) async throws -> LedgerProcess {
         let directory = temporaryDirectory("client-ledger")
         let server = try ServerProcess(
             "ledger",
-            ["serve", "--data", directory, "--port", String(TestPorts.reserve()), "--host", "127.0.0.1", "--faucet"])
+            ["serve", "--data", directory, "--port", String(TestPorts.reserve()), "--host", "127.0.0.1", "--faucet"]
+                + arguments)
         do {
             let port = try await server.port()
             return LedgerProcess(server: server, directory: directory, port: port)

@@ -23,9 +23,10 @@ final class TestNetwork: Sendable {
     /// `spare` more blobbers run beside the allocation's `data + parity`, registered but not in it (the
     /// allocation is made on the first `data + parity`).
     static func start(
-        data: Int = 4, parity: Int = 2, size: UInt64 = 1 << 30, spare: Int = 0, blobberArguments: [String] = []
+        data: Int = 4, parity: Int = 2, size: UInt64 = 1 << 30, spare: Int = 0, blobberArguments: [String] = [],
+        ledgerArguments: [String] = []
     ) async throws -> TestNetwork {
-        let ledger = try await LedgerProcess.start()
+        let ledger = try await LedgerProcess.start(arguments: ledgerArguments)
         let root = temporaryDirectory("client-net")
         var blobbers: [ServerProcess] = []
         var directories: [String] = []
@@ -103,10 +104,11 @@ final class TestNetwork: Sendable {
     /// Runs `body` and always stops the network.
     static func with(
         data: Int = 4, parity: Int = 2, size: UInt64 = 1 << 30, spare: Int = 0, blobberArguments: [String] = [],
-        _ body: (TestNetwork) async throws -> Void
+        ledgerArguments: [String] = [], _ body: (TestNetwork) async throws -> Void
     ) async throws {
         let network = try await start(
-            data: data, parity: parity, size: size, spare: spare, blobberArguments: blobberArguments)
+            data: data, parity: parity, size: size, spare: spare, blobberArguments: blobberArguments,
+            ledgerArguments: ledgerArguments)
         do {
             try await body(network)
         } catch {

@@ -44,6 +44,12 @@ public struct LedgerClient: Sendable {
         return revoked
     }
 
+    /// The challenges `blobber` failed (its proof did not verify against the root it had accepted),
+    /// oldest first; challenges it let time out are not among them (an unreachable blobber).
+    public func failedChallenges(of blobber: BlobberID) async throws(ClientError) -> [ChallengeRecord] {
+        try await asking { () async throws(LedgerAccessError) in try await access.challenges(for: blobber, status: .failed) }
+    }
+
     /// The balance in units; 0 for an account that never held anything.
     public func balance(of id: Hash) async throws(ClientError) -> UInt64 {
         try await asking { () async throws(LedgerAccessError) in try await access.balance(of: id) }

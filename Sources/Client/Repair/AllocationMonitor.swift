@@ -114,6 +114,55 @@ public final class AllocationMonitor: Sendable {
         return round
     }
 
+    /// (b') A blobber the ledger saw fail a challenge on this allocation since the last failure answered
+    /// has bytes wrong somewhere the sampled audit may not reach: every block of every shard it holds is
+    /// read and verified, and what does not verify goes to the repair of step (c) like an audit's damage.
+    /// The failure counts as answered (`AuditLog.Entry.challengeFailureSeen`) once the verification ran
+    /// whole, so a monitor stopped half-way verifies again.
+    private func verifyAfterFailedChallenges(
+        session: AllocationSession, agreeing: [Int], files: [FileEntry], round: inout Round,
+        problems: inout [Int: String]
+    ) async throws(ClientError) {
+        var log = AuditLog.load(home, allocation)
+        let downloader = Downloader(session: session)
+        for index in agreeing {
+            let blobber = session.blobbers[index]
+            let id = blobber.blobberID.hex
+            guard
+                let failures = try? await ledger.failedChallenges(of: blobber.blobberID),
+                let latest = failures.filter({ $0.allocationID == allocation }).last?.issuedAt,
+                latest > log.blobbers[id]?.challengeFailureSeen ?? Int64.min
+            else { continue }
+            round.decisions.append(
+                "shard \(index): failed a ledger challenge (issued at \(latest)); verifying every block of its \(files.count) file(s)")
+            let auditor = ShardAudit()
+            var damaged = 0
+            for file in files {
+                let located = try await downloader.locate(try RemotePath.parse(file.path), waitForAll: true)
+                guard let source = located.sources.first(where: { $0.index == index }) else { continue }
+                let finding = await auditor.audit(blobber, shardIndex: index, entry: source.entry, blocks: nil)
+                guard !finding.unreachable else {
+                    throw .badAnswer(blobber: blobber.blobberID, reason: "unreachable while verified: \(finding.problem ?? "")")
+                }
+                if finding.isDamaged {
+                    damaged += 1
+                    round.damaged.append(finding)
+                    problems[index] = "failed a ledger challenge; \(file.path) blocks \(finding.damagedBlocks) do not verify"
+                }
+            }
+            round.decisions.append("shard \(index): \(damaged) file(s) with blocks that do not verify")
+            var entry = log.blobbers[id] ?? AuditLog.Entry(at: Clock.nowMillis, passed: 0, failed: 0)
+            entry.challengeFailureSeen = latest
+            if damaged > 0 {
+                entry.at = Clock.nowMillis
+                entry.failed += damaged
+                entry.problem = entry.problem ?? "failed a ledger challenge"
+            }
+            log.blobbers[id] = entry
+            try? log.save(home, allocation)
+        }
+    }
+
     private func run(_ round: inout Round) async throws(ClientError) {
         let policy = self.policy
         let client = try await BlobClient.open(allocation: allocation, home: home, ledger: ledger, lockWait: lockWait)
@@ -141,13 +190,20 @@ public final class AllocationMonitor: Sendable {
                 files = try await session.blobbers[agreeing[0]].allFiles(under: "/")
                 listed.withLock { $0 = files.count <= Self.listedFilesKept ? (agreedRoot, files) : nil }
             }
+            try await verifyAfterFailedChallenges(
+                session: session, agreeing: agreeing, files: files, round: &round, problems: &problems)
             let picked = Array(files.shuffled().prefix(policy.auditFiles))
             let auditor = ShardAudit()
             let downloader = Downloader(session: session)
             var tally: [Int: AuditLog.Entry] = [:]
             defer {
                 var log = AuditLog.load(home, allocation)
-                for (index, entry) in tally { log.blobbers[session.blobbers[index].blobberID.hex] = entry }
+                for (index, entry) in tally {
+                    let id = session.blobbers[index].blobberID.hex
+                    var merged = entry
+                    merged.challengeFailureSeen = log.blobbers[id]?.challengeFailureSeen
+                    log.blobbers[id] = merged
+                }
                 if !tally.isEmpty { try? log.save(home, allocation) }
             }
             for file in picked {

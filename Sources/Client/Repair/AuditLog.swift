@@ -15,6 +15,9 @@ public struct AuditLog: Sendable, Codable, Equatable {
         public var problem: String?
         /// When the blobber was last repaired after a failed audit (milliseconds since 1970).
         public var repairedAt: Int64?
+        /// `issued_at` of the latest challenge on the ledger this blobber failed that a full verification
+        /// of its shards has answered (the monitor verifies again only after a later failure).
+        public var challengeFailureSeen: Int64?
 
         public init(at: Int64, passed: Int, failed: Int, problem: String? = nil, repairedAt: Int64? = nil) {
             self.at = at
@@ -39,6 +42,7 @@ public struct AuditLog: Sendable, Codable, Equatable {
         enum CodingKeys: String, CodingKey {
             case at, passed, failed, problem
             case repairedAt = "repaired_at"
+            case challengeFailureSeen = "challenge_failure_seen"
         }
     }
 
