@@ -1,0 +1,24 @@
+import Logging
+import ServiceLifecycle
+
+/// Deletes expired keys from the blobbers every `interval` seconds (`ObjectStore.sweepExpired`).
+struct ExpirySweeper: Service {
+    let store: ObjectStore
+    let interval: Double
+    let logger: Logger
+
+    func run() async throws {
+        // A graceful shutdown cancels the wait (and a sweep in progress, which commits all or nothing).
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+                do {
+                    let swept = try await store.sweepExpired()
+                    if swept > 0 { logger.info("expired keys deleted", metadata: ["gateway.swept": "\(swept)"]) }
+                } catch {
+                    logger.warning("expiry sweep failed; next sweep retries", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+}
