@@ -23,7 +23,8 @@ import Testing
     func exercise(_ network: GatewayNetwork, aws: String) async throws {
         let local = temporaryDirectory("gateway-s3")
         defer { try? FileManager.default.removeItem(atPath: local) }
-        // Small multipart threshold and parts, so a 12 MiB file goes up in three parts.
+        // Small multipart threshold and parts, so a 12 MiB file goes up in three parts; presigned URLs
+        // with SigV4 (aws-cli 1 presigns with SigV2 unless told).
         try """
             [default]
             region = us-east-1
@@ -31,6 +32,7 @@ import Testing
                 multipart_threshold = 5MB
                 multipart_chunksize = 5MB
                 addressing_style = path
+                signature_version = s3v4
 
             """.write(toFile: local + "/aws-config", atomically: true, encoding: .utf8)
         func run(_ arguments: [String], key: [String: String]? = nil, secret: String? = nil) async throws -> ProgramOutcome {
