@@ -21,6 +21,8 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
     public var maxObjectBytes: UInt64 = 5 << 30
     /// The longest `ttl` accepted, in seconds.
     public var maxTTL: Int64 = 10 * 365 * 86_400
+    /// Ordered rules for key-value writes (`Policy`); the first that matches applies.
+    public var policies: [Policy] = []
 
     enum CodingKeys: String, CodingKey {
         case listen, allocation, region
@@ -30,6 +32,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         case openReads = "open_reads"
         case maxObjectBytes = "max_object_bytes"
         case maxTTL = "max_ttl"
+        case policies
     }
 
     public init() {}
@@ -46,6 +49,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         openReads = try c.decodeIfPresent(Bool.self, forKey: .openReads) ?? d.openReads
         maxObjectBytes = try c.decodeIfPresent(UInt64.self, forKey: .maxObjectBytes) ?? d.maxObjectBytes
         maxTTL = try c.decodeIfPresent(Int64.self, forKey: .maxTTL) ?? d.maxTTL
+        policies = try c.decodeIfPresent([Policy].self, forKey: .policies) ?? []
     }
 
     /// Checks every field's range; the message names the field.
@@ -61,6 +65,15 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         }
         guard maxTTL >= 1, maxTTL <= 100 * 365 * 86_400 else { throw .invalidRequest("max_ttl must be 1 s...100 years") }
         guard !region.isEmpty, region.utf8.count <= 64 else { throw .invalidRequest("region must be 1...64 bytes") }
+        guard policies.count <= 1000 else { throw .invalidRequest("at most 1000 policies") }
+        for (index, policy) in policies.enumerated() {
+            if let ttl = policy.ttl, !(1...maxTTL).contains(ttl) {
+                throw .invalidRequest("policies[\(index)] (\(policy.name)): ttl must be 1...\(maxTTL) seconds")
+            }
+            guard policy.match.utf8.count <= 1024 else {
+                throw .invalidRequest("policies[\(index)] (\(policy.name)): match is over 1024 bytes")
+            }
+        }
     }
 
     /// `HOST:PORT` → host and port (0...65535).
@@ -115,6 +128,21 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
 
         # The longest ttl a request may ask for, in seconds (10 years).
         max_ttl: 315360000
+
+        # Rules for key-value writes, in order; the first that matches applies (GET /policies shows
+        # them; SIGHUP re-reads this file). A rule matches a key pattern (* any characters, / too;
+        # ? one), the value's data type (a Content-Type prefix, or the "type" field of /store) and
+        # its provenance (the caller's access key id, or the "provenance" field of /store); an empty
+        # or absent field matches anything. ttl: the default expiry, in seconds, when the request
+        # gives none.
+        policies: []
+        #  - name: sessions
+        #    match: "session/*"
+        #    ttl: 3600
+        #  - name: sensor-readings
+        #    match: "sensors/*"
+        #    type: application/json
+        #    ttl: 86400
 
         """
 }

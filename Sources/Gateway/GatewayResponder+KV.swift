@@ -13,10 +13,14 @@ extension GatewayResponder {
 
     func respondKV(to request: Request, rawPath: String) async throws -> Response {
         if rawPath == "/health" { return Self.json(["status": "ok"]) }
+        if rawPath == "/policies", request.method == .get {
+            if !configuration.openReads { try requireKVCredential(request, rawPath: rawPath) }
+            return Self.json(["policies": policies.map(Self.describe)])
+        }
         switch (request.method, rawPath) {
         case (.post, "/store"):
-            try requireKVCredential(request, rawPath: rawPath)
-            return try await store(request)
+            let caller = try requireKVCredential(request, rawPath: rawPath)
+            return try await store(request, caller: caller)
         case (.post, "/retrieve"):
             if !configuration.openReads { try requireKVCredential(request, rawPath: rawPath) }
             let body = try await Self.collect(request, limit: 64 << 10)
@@ -34,8 +38,8 @@ extension GatewayResponder {
             let key = try Self.key(rawPath.dropFirst("/kv/".count))
             switch request.method {
             case .put:
-                try requireKVCredential(request, rawPath: rawPath)
-                return try await putRaw(request, key: key)
+                let caller = try requireKVCredential(request, rawPath: rawPath)
+                return try await putRaw(request, key: key, caller: caller)
             case .get, .head:
                 if !configuration.openReads { try requireKVCredential(request, rawPath: rawPath) }
                 let (meta, body) = try await store.get(Self.bucket, key)
@@ -63,13 +67,23 @@ extension GatewayResponder {
         try ObjectKey(utf8: SigV4.percentDecodeBytes(String(raw)))
     }
 
-    func requireKVCredential(_ request: Request, rawPath: String) throws(GatewayError) {
+    @discardableResult
+    func requireKVCredential(_ request: Request, rawPath: String) throws(GatewayError) -> AccessKey {
         guard let (key, _) = try authenticate(request, rawPath: rawPath) else {
             throw .unauthenticated("key-value writes need Authorization: Bearer API_KEY (gateway keys create) or SigV4")
         }
         guard key.allows(bucket: Self.bucket) else {
             throw .accessDenied("this key is not granted the key-value store (bucket .kv)")
         }
+        return key
+    }
+
+    static func describe(_ policy: Policy) -> [String: Any] {
+        var out: [String: Any] = [
+            "name": policy.name, "match": policy.match, "type": policy.type, "provenance": policy.provenance,
+        ]
+        if let ttl = policy.ttl { out["ttl"] = ttl }
+        return out
     }
 
     func ttl(_ value: Any?) throws(GatewayError) -> Int64? {
@@ -88,7 +102,7 @@ extension GatewayResponder {
         return seconds
     }
 
-    func store(_ request: Request) async throws -> Response {
+    func store(_ request: Request, caller: AccessKey) async throws -> Response {
         let body = try await Self.collect(request, limit: Self.maxJSONBody)
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
             throw GatewayError.invalidRequest("the body must be a JSON object {\"key\": ..., \"value\": ...}")
@@ -96,7 +110,10 @@ extension GatewayResponder {
         guard let keyText = object["key"] as? String else { throw GatewayError.invalidRequest("\"key\" must be a string") }
         let key = try ObjectKey(keyText)
         guard let value = object["value"] else { throw GatewayError.invalidRequest("\"value\" is missing") }
-        let ttl = try ttl(object["ttl"])
+        let dataType = object["type"] as? String ?? "application/json"
+        let provenance = object["provenance"] as? String ?? caller.accessKeyID
+        let policy = Policy.first(policies, key: key.text, type: dataType, provenance: provenance)
+        let ttl = try ttl(object["ttl"]) ?? policy?.ttl
         let bytes: Data
         do { bytes = try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) } catch {
             throw GatewayError.invalidRequest("\"value\" is not JSON")
@@ -108,20 +125,25 @@ extension GatewayResponder {
         defer { staged.remove() }
         let meta = try await store.put(
             Self.bucket, key, staged: staged, contentType: "application/json", userMeta: [:], ttlSeconds: ttl)
-        return Self.json(answer(key: key, meta: meta), status: .created)
+        var out = answer(key: key, meta: meta)
+        if let policy { out["policy"] = policy.name }
+        return Self.json(out, status: .created)
     }
 
-    func putRaw(_ request: Request, key: ObjectKey) async throws -> Response {
+    func putRaw(_ request: Request, key: ObjectKey, caller: AccessKey) async throws -> Response {
         var ttlValue: String? = request.headers[HTTPField.Name("x-ttl")!]
         for pair in SigV4.queryPairs(request.uri.query ?? "") where pair.name == "ttl" { ttlValue = pair.value }
-        let ttl = try ttl(ttlValue)
+        let contentType = request.headers[.contentType] ?? "application/octet-stream"
+        let policy = Policy.first(policies, key: key.text, type: contentType, provenance: caller.accessKeyID)
+        let ttl = try ttl(ttlValue) ?? policy?.ttl
         let grant = try authenticate(request, rawPath: request.uri.path)?.grant
         let staged = try await stage(request, grant: grant)
         defer { staged.remove() }
         let meta = try await store.put(
-            Self.bucket, key, staged: staged, contentType: request.headers[.contentType] ?? "application/octet-stream",
-            userMeta: [:], ttlSeconds: ttl)
-        return Self.json(answer(key: key, meta: meta), status: .created)
+            Self.bucket, key, staged: staged, contentType: contentType, userMeta: [:], ttlSeconds: ttl)
+        var out = answer(key: key, meta: meta)
+        if let policy { out["policy"] = policy.name }
+        return Self.json(out, status: .created)
     }
 
     func answer(key: ObjectKey, meta: ObjectMeta) -> [String: Any] {

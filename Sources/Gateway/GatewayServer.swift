@@ -15,15 +15,17 @@ public struct GatewayResponder: HTTPResponder {
     public let store: ObjectStore
     public let configuration: GatewayConfiguration
     let keyring: KeyringBox
+    let policyBox: PolicyBox
     let home: String
     let logger: Logger
     /// Names the key-value API takes, which no bucket can have.
-    static let reservedBuckets: Set<String> = ["kv", "store", "retrieve", "health"]
+    static let reservedBuckets: Set<String> = ["kv", "store", "retrieve", "health", "policies"]
 
     public init(store: ObjectStore, configuration: GatewayConfiguration, keys: [AccessKey], home: String, logger: Logger) {
         self.store = store
         self.configuration = configuration
         self.keyring = KeyringBox(AccessKeyring(keys))
+        self.policyBox = PolicyBox(configuration.policies)
         self.home = home
         self.logger = logger
     }
@@ -33,13 +35,19 @@ public struct GatewayResponder: HTTPResponder {
     /// Puts `keys` in force (SIGHUP after `gateway keys create`).
     public func replaceKeys(_ keys: [AccessKey]) { keyring.mutex.withLock { $0 = AccessKeyring(keys) } }
 
+    /// Puts `policies` in force (SIGHUP re-reads the configuration).
+    public func replacePolicies(_ policies: [Policy]) { policyBox.mutex.withLock { $0 = policies } }
+
+    /// The policies in force.
+    public var policies: [Policy] { policyBox.mutex.withLock { $0 } }
+
     public func respond(to request: Request, context: Context) async throws -> Response {
         let rawPath = request.uri.path
         let requestID = UUID().uuidString
         let segments = rawPath.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         let first = segments.count > 1 ? String(segments[1]) : ""
         let isKV =
-            first == "store" || first == "retrieve" || first == "health" || first == "kv"
+            first == "store" || first == "retrieve" || first == "health" || first == "kv" || first == "policies"
             || rawPath.hasPrefix("/retrieve/") || rawPath.hasPrefix("/kv/")
         do {
             if isKV { return try await respondKV(to: request, rawPath: rawPath) }
@@ -191,6 +199,12 @@ public func buildGatewayApplication(
         services: [ExpirySweeper(store: responder.store, interval: responder.configuration.sweepInterval, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)
+}
+
+/// The policies in force, shared by every copy of the responder.
+final class PolicyBox: Sendable {
+    let mutex: Mutex<[Policy]>
+    init(_ policies: [Policy]) { mutex = Mutex(policies) }
 }
 
 /// The keys in force, shared by every copy of the responder.

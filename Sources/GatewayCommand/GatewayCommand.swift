@@ -126,12 +126,16 @@ struct ServeCommand: AsyncParsableCommand {
             client: client, cacheBytes: configuration.cacheBytes, cacheMaxValueBytes: configuration.cacheMaxValueBytes)
         let responder = GatewayResponder(
             store: store, configuration: configuration, keys: keys, home: folder, logger: logger)
-        // SIGHUP: the key file again (after `gateway keys create`).
+        // SIGHUP: the key file and the configuration's policies again; a file that does not load
+        // changes nothing.
+        let configurationPath: String? = config != nil || FileManager.default.fileExists(atPath: path) ? path : nil
         let reloads = ReloadSignals.handle(logger: logger) { _ in
             do {
                 let fresh = try AccessKeyStore(home: folder).load()
+                let policies = try configurationPath.map { try GatewayConfiguration.load(from: $0).policies } ?? []
                 responder.replaceKeys(fresh)
-                logger.notice("reloaded", metadata: ["gateway.keys": "\(fresh.count)"])
+                responder.replacePolicies(policies)
+                logger.notice("reloaded", metadata: ["gateway.keys": "\(fresh.count)", "gateway.policies": "\(policies.count)"])
             } catch {
                 logger.error("reload failed, nothing changed", metadata: ["error": "\(error)"])
             }

@@ -77,6 +77,12 @@ final class GatewayNetwork: Sendable {
         }
     }
 
+    /// The PID `testnet/up` recorded for the gateway.
+    var gatewayPID: Int32? {
+        let text = (try? String(contentsOfFile: data + "/gateway/gateway.pid", encoding: .utf8)) ?? ""
+        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     /// The gateway's log so far.
     var gatewayLog: String { (try? String(contentsOfFile: data + "/gateway/gateway.log", encoding: .utf8)) ?? "" }
 

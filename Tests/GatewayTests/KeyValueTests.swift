@@ -4,9 +4,19 @@ import Testing
 
 /// Zenswarm's key-value API through a real `gateway serve` over a real testnet, driven with curl.
 @Suite struct KeyValueTests {
+    static let configuration = """
+        sweep_interval: 1
+        max_object_bytes: 1048576
+        policies:
+          - name: sessions
+            match: "session/*"
+            ttl: 2
+
+        """
+
     @Test func storeRetrieveExpiryRefusalsAndCache() async throws {
         // A small max_object_bytes so an oversized body is refused before anything is committed.
-        let network = try await GatewayNetwork(configuration: "sweep_interval: 1\nmax_object_bytes: 1048576\n")
+        let network = try await GatewayNetwork(configuration: Self.configuration)
         do {
             try await exercise(network)
         } catch {
@@ -95,6 +105,32 @@ import Testing
             return listing.status == 0 && !listing.stdout.contains("session/tmp")
         }
         #expect(swept, "the expired key is still on the blobbers")
+
+        // A policy's default TTL: a session key written without ttl expires too.
+        let policed = try await curl(
+            bearer + json + ["-X", "POST", "--data", #"{"key":"session/auto","value":1}"#, url + "/store"])
+        #expect(policed.json["policy"] as? String == "sessions", "\(policed.body)")
+        #expect(policed.json["expires_at"] != nil)
+        let permanent = try await curl(bearer + json + ["-X", "POST", "--data", #"{"key":"kept","value":1}"#, url + "/store"])
+        #expect(permanent.json["expires_at"] == nil && permanent.json["policy"] == nil, "\(permanent.body)")
+        #expect(try await eventually(timeout: 30) { try await curl(bearer + [url + "/retrieve/session/auto"]).status == 404 })
+
+        // GET /policies shows the rules in force; SIGHUP re-reads them.
+        let rules = try await curl(bearer + [url + "/policies"])
+        #expect((rules.json["policies"] as? [[String: Any]])?.map { $0["name"] as? String } == ["sessions"], "\(rules.body)")
+        try (Self.configuration + "  - name: readings\n    match: \"sensors/*\"\n    type: application/json\n    ttl: 60\n")
+            .write(toFile: network.home + "/gateway.yaml", atomically: true, encoding: .utf8)
+        if let pid = network.gatewayPID { kill(pid, SIGHUP) }
+        let reloaded = try await eventually(timeout: 20) {
+            let answer = try await curl(bearer + [url + "/policies"])
+            return (answer.json["policies"] as? [[String: Any]])?.count == 2
+        }
+        #expect(reloaded, "SIGHUP did not reload the policies")
+        let reading = try await curl(bearer + json + ["-X", "POST", "--data", #"{"key":"sensors/t1","value":{"c":21}}"#, url + "/store"])
+        #expect(reading.json["policy"] as? String == "readings", "\(reading.body)")
+        let typed = try await curl(
+            bearer + json + ["-X", "POST", "--data", #"{"key":"sensors/t2","value":"x","type":"text/plain"}"#, url + "/store"])
+        #expect(typed.json["policy"] == nil, "a rule for application/json matched text/plain: \(typed.body)")
 
         // Delete.
         #expect(try await curl(bearer + ["-X", "DELETE", url + "/kv/images/one.bin"]).status == 200)

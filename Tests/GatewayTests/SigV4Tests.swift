@@ -119,6 +119,24 @@ import Testing
         #expect((try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty ?? true)
     }
 
+    @Test func policiesMatchInOrderByPatternTypeAndProvenance() {
+        #expect(Policy.glob("session/*", "session/a/b"))
+        #expect(Policy.glob("*.jpg", "photos/cat.jpg"))
+        #expect(Policy.glob("a?c", "abc") && !Policy.glob("a?c", "ac"))
+        #expect(!Policy.glob("session/*", "sessions/a"))
+        #expect(Policy.glob("*a*a*a*a*a*b", String(repeating: "a", count: 200)) == false)
+        let rules = [
+            Policy(name: "json-from-alice", match: "data/*", type: "application/json", provenance: "ALICE", ttl: 10),
+            Policy(name: "data", match: "data/*", ttl: 20),
+            Policy(name: "rest"),
+        ]
+        #expect(Policy.first(rules, key: "data/x", type: "application/json", provenance: "ALICE")?.name == "json-from-alice")
+        #expect(Policy.first(rules, key: "data/x", type: "application/json", provenance: "BOB")?.name == "data")
+        #expect(Policy.first(rules, key: "data/x", type: "text/plain", provenance: "ALICE")?.name == "data")
+        #expect(Policy.first(rules, key: "other", type: "text/plain", provenance: "ALICE")?.name == "rest")
+        #expect(Policy.first([], key: "other", type: "", provenance: "") == nil)
+    }
+
     @Test func keysAreCheckedAsBytes() throws {
         for bad in ["", "a/../b", "..", "a//b", "/a", "a/", "a/./b", "a\u{1}b", String(repeating: "x", count: 1025)] {
             #expect(throws: GatewayError.self, "\(bad.debugDescription)") { try ObjectKey(bad) }
