@@ -1,9 +1,11 @@
+import Client
+import StorageProtocol
 import Logging
 import ServiceLifecycle
 
 /// Deletes expired keys from the blobbers every `interval` seconds (`ObjectStore.sweepExpired`).
 struct ExpirySweeper: Service {
-    let store: ObjectStore
+    let stores: @Sendable () -> [ObjectStore]
     let interval: Double
     let logger: Logger
 
@@ -12,11 +14,17 @@ struct ExpirySweeper: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
-                do {
-                    let swept = try await store.sweepExpired()
-                    if swept > 0 { logger.info("expired keys deleted", metadata: ["gateway.swept": "\(swept)"]) }
-                } catch {
-                    logger.warning("expiry sweep failed; next sweep retries", metadata: ["error": "\(error)"])
+                for store in stores() {
+                    do {
+                        let swept = try await store.sweepExpired()
+                        if swept > 0 {
+                            logger.info(
+                                "expired keys deleted",
+                                metadata: ["gateway.swept": "\(swept)", "gateway.allocation": "\(store.client.id.hex.prefix(16))"])
+                        }
+                    } catch {
+                        logger.warning("expiry sweep failed; next sweep retries", metadata: ["error": "\(error)"])
+                    }
                 }
             }
         }

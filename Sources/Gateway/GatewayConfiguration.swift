@@ -70,6 +70,8 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
             if let ttl = policy.ttl, !(1...maxTTL).contains(ttl) {
                 throw .invalidRequest("policies[\(index)] (\(policy.name)): ttl must be 1...\(maxTTL) seconds")
             }
+            guard policy.allocation.isEmpty || (policy.allocation.count == 64 && policy.allocation.allSatisfy(\.isHexDigit))
+            else { throw .invalidRequest("policies[\(index)] (\(policy.name)): allocation must be a hex allocation id") }
             guard policy.match.utf8.count <= 1024 else {
                 throw .invalidRequest("policies[\(index)] (\(policy.name)): match is over 1024 bytes")
             }
@@ -134,7 +136,8 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         # ? one), the value's data type (a Content-Type prefix, or the "type" field of /store) and
         # its provenance (the caller's access key id, or the "provenance" field of /store); an empty
         # or absent field matches anything. ttl: the default expiry, in seconds, when the request
-        # gives none.
+        # gives none. allocation: the allocation (hex id, of this wallet) a matched key is stored in,
+        # e.g. one whose blobbers are in another region; absent: the gateway's own.
         policies: []
         #  - name: sessions
         #    match: "session/*"
@@ -143,6 +146,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         #    match: "sensors/*"
         #    type: application/json
         #    ttl: 86400
+        #    allocation: 3fa9c1d0...   (64 hex digits)
 
         """
 }

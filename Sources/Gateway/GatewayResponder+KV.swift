@@ -1,3 +1,4 @@
+import StorageProtocol
 import Client
 import Foundation
 import Hummingbird
@@ -42,7 +43,7 @@ extension GatewayResponder {
                 return try await putRaw(request, key: key, caller: caller)
             case .get, .head:
                 if !configuration.openReads { try requireKVCredential(request, rawPath: rawPath) }
-                let (meta, body) = try await store.get(Self.bucket, key)
+                let (meta, body) = try await locate(key).get(Self.bucket, key)
                 var headers = HTTPFields()
                 headers[.contentType] = meta.contentType
                 headers[.contentLength] = String(meta.size)
@@ -52,7 +53,8 @@ extension GatewayResponder {
                 return Response(status: .ok, headers: headers, body: Self.body(body, length: meta.size))
             case .delete:
                 try requireKVCredential(request, rawPath: rawPath)
-                let deleted = try await store.delete(Self.bucket, [key])
+                var deleted: [ObjectKey] = []
+                for store in allStores { deleted += try await store.delete(Self.bucket, [key]) }
                 guard !deleted.isEmpty else { throw GatewayError.noSuchKey(key.text) }
                 return Self.json(["key": key.text, "deleted": true])
             default:
@@ -78,11 +80,26 @@ extension GatewayResponder {
         return key
     }
 
+    /// The store holding a live `key`: the gateway's own allocation first, then each policy's.
+    func locate(_ key: ObjectKey) async throws(GatewayError) -> ObjectStore {
+        let stores = allStores
+        for candidate in stores.dropLast() {
+            do throws(GatewayError) {
+                _ = try await candidate.meta(Self.bucket, key)
+                return candidate
+            } catch .noSuchKey {
+                continue
+            }
+        }
+        return stores.last ?? store
+    }
+
     static func describe(_ policy: Policy) -> [String: Any] {
         var out: [String: Any] = [
             "name": policy.name, "match": policy.match, "type": policy.type, "provenance": policy.provenance,
         ]
         if let ttl = policy.ttl { out["ttl"] = ttl }
+        if !policy.allocation.isEmpty { out["allocation"] = policy.allocation }
         return out
     }
 
@@ -123,7 +140,7 @@ extension GatewayResponder {
             AsyncStreamOf(single), encoding: .plain, declared: UInt64(bytes.count), limit: configuration.maxObjectBytes,
             expectedSHA256: nil, folder: stagingFolder)
         defer { staged.remove() }
-        let meta = try await store.put(
+        let meta = try await store(for: policy).put(
             Self.bucket, key, staged: staged, contentType: "application/json", userMeta: [:], ttlSeconds: ttl)
         var out = answer(key: key, meta: meta)
         if let policy { out["policy"] = policy.name }
@@ -139,7 +156,7 @@ extension GatewayResponder {
         let grant = try authenticate(request, rawPath: request.uri.path)?.grant
         let staged = try await stage(request, grant: grant)
         defer { staged.remove() }
-        let meta = try await store.put(
+        let meta = try await store(for: policy).put(
             Self.bucket, key, staged: staged, contentType: contentType, userMeta: [:], ttlSeconds: ttl)
         var out = answer(key: key, meta: meta)
         if let policy { out["policy"] = policy.name }
@@ -153,11 +170,12 @@ extension GatewayResponder {
     }
 
     func retrieve(_ key: ObjectKey) async throws -> Response {
-        let meta = try await store.meta(Self.bucket, key)
+        let holder = try await locate(key)
+        let meta = try await holder.meta(Self.bucket, key)
         guard meta.size <= UInt64(Self.maxJSONBody) else {
             throw GatewayError.invalidRequest("the value is \(meta.size) bytes; read it with GET /kv/KEY")
         }
-        let (current, body) = try await store.get(Self.bucket, key)
+        let (current, body) = try await holder.get(Self.bucket, key)
         var bytes: [UInt8]
         switch body {
         case .bytes(let b): bytes = b

@@ -1,3 +1,4 @@
+import StorageProtocol
 public import Client
 import Foundation
 public import Hummingbird
@@ -35,11 +36,30 @@ public struct GatewayResponder: HTTPResponder {
     /// Puts `keys` in force (SIGHUP after `gateway keys create`).
     public func replaceKeys(_ keys: [AccessKey]) { keyring.mutex.withLock { $0 = AccessKeyring(keys) } }
 
-    /// Puts `policies` in force (SIGHUP re-reads the configuration).
-    public func replacePolicies(_ policies: [Policy]) { policyBox.mutex.withLock { $0 = policies } }
+    /// Puts `policies` in force (SIGHUP re-reads the configuration), with a store for every allocation
+    /// they name (`stores`, by hex id; the gateway's own need not be there).
+    public func replacePolicies(_ policies: [Policy], stores: [String: ObjectStore] = [:]) {
+        policyBox.mutex.withLock { $0 = PolicyBox.State(policies: policies, stores: stores) }
+    }
 
     /// The policies in force.
-    public var policies: [Policy] { policyBox.mutex.withLock { $0 } }
+    public var policies: [Policy] { policyBox.mutex.withLock { $0.policies } }
+
+    /// The store a policy sends to (the gateway's own without one).
+    func store(for policy: Policy?) throws(GatewayError) -> ObjectStore {
+        guard let policy, !policy.allocation.isEmpty, policy.allocation != store.client.id.hex else { return store }
+        guard let other = policyBox.mutex.withLock({ $0.stores[policy.allocation] }) else {
+            throw .local("allocation \(policy.allocation) of policy \(policy.name) is not open")
+        }
+        return other
+    }
+
+    /// Every store: the gateway's own first, then each policy allocation's.
+    public var allStores: [ObjectStore] {
+        [store] + policyBox.mutex.withLock { state in
+            state.stores.filter { $0.key != store.client.id.hex }.sorted { $0.key < $1.key }.map(\.value)
+        }
+    }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         let rawPath = request.uri.path
@@ -196,15 +216,21 @@ public func buildGatewayApplication(
         responder: responder,
         server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
         configuration: .init(address: .hostname(host, port: port), serverName: "gateway"),
-        services: [ExpirySweeper(store: responder.store, interval: responder.configuration.sweepInterval, logger: logger)],
+        services: [
+            ExpirySweeper(stores: { responder.allStores }, interval: responder.configuration.sweepInterval, logger: logger)
+        ],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)
 }
 
 /// The policies in force, shared by every copy of the responder.
 final class PolicyBox: Sendable {
-    let mutex: Mutex<[Policy]>
-    init(_ policies: [Policy]) { mutex = Mutex(policies) }
+    struct State {
+        var policies: [Policy]
+        var stores: [String: ObjectStore]
+    }
+    let mutex: Mutex<State>
+    init(_ policies: [Policy]) { mutex = Mutex(State(policies: policies, stores: [:])) }
 }
 
 /// The keys in force, shared by every copy of the responder.

@@ -12,15 +12,21 @@ public struct Policy: Sendable, Codable, Equatable {
     public var provenance: String
     /// Seconds until a matched key expires when the request gives no `ttl`; nil: no expiry.
     public var ttl: Int64?
+    /// The allocation (hex id) a matched key is stored in; empty: the gateway's own.
+    public var allocation: String
 
-    enum CodingKeys: String, CodingKey { case name, match, type, provenance, ttl }
+    enum CodingKeys: String, CodingKey { case name, match, type, provenance, ttl, allocation }
 
-    public init(name: String, match: String = "", type: String = "", provenance: String = "", ttl: Int64? = nil) {
+    public init(
+        name: String, match: String = "", type: String = "", provenance: String = "", ttl: Int64? = nil,
+        allocation: String = ""
+    ) {
         self.name = name
         self.match = match
         self.type = type
         self.provenance = provenance
         self.ttl = ttl
+        self.allocation = allocation
     }
 
     public init(from decoder: any Decoder) throws {
@@ -30,6 +36,7 @@ public struct Policy: Sendable, Codable, Equatable {
         type = try c.decodeIfPresent(String.self, forKey: .type) ?? ""
         provenance = try c.decodeIfPresent(String.self, forKey: .provenance) ?? ""
         ttl = try c.decodeIfPresent(Int64.self, forKey: .ttl)
+        allocation = try c.decodeIfPresent(String.self, forKey: .allocation) ?? ""
     }
 
     public func matches(key: String, type dataType: String, provenance caller: String) -> Bool {

@@ -126,6 +126,19 @@ struct ServeCommand: AsyncParsableCommand {
             client: client, cacheBytes: configuration.cacheBytes, cacheMaxValueBytes: configuration.cacheMaxValueBytes)
         let responder = GatewayResponder(
             store: store, configuration: configuration, keys: keys, home: folder, logger: logger)
+        let cacheBytes = configuration.cacheBytes
+        let cacheMaxValueBytes = configuration.cacheMaxValueBytes
+        @Sendable func openStores(_ policies: [Policy]) async throws -> [String: ObjectStore] {
+            var stores: [String: ObjectStore] = [:]
+            for hex in Set(policies.map(\.allocation)) where !hex.isEmpty && hex != client.id.hex {
+                guard let id = AllocationID(hex: hex) else { throw ValidationError("allocation \(hex) is not a hex id") }
+                let other = try await BlobClient.open(home: clientHome, allocation: id)
+                stores[hex] = ObjectStore(
+                    client: other, cacheBytes: cacheBytes, cacheMaxValueBytes: cacheMaxValueBytes)
+            }
+            return stores
+        }
+        responder.replacePolicies(configuration.policies, stores: try await openStores(configuration.policies))
         // SIGHUP: the key file and the configuration's policies again; a file that does not load
         // changes nothing.
         let configurationPath: String? = config != nil || FileManager.default.fileExists(atPath: path) ? path : nil
@@ -133,8 +146,9 @@ struct ServeCommand: AsyncParsableCommand {
             do {
                 let fresh = try AccessKeyStore(home: folder).load()
                 let policies = try configurationPath.map { try GatewayConfiguration.load(from: $0).policies } ?? []
+                let stores = try await openStores(policies)
                 responder.replaceKeys(fresh)
-                responder.replacePolicies(policies)
+                responder.replacePolicies(policies, stores: stores)
                 logger.notice("reloaded", metadata: ["gateway.keys": "\(fresh.count)", "gateway.policies": "\(policies.count)"])
             } catch {
                 logger.error("reload failed, nothing changed", metadata: ["error": "\(error)"])

@@ -132,6 +132,30 @@ import Testing
             bearer + json + ["-X", "POST", "--data", #"{"key":"sensors/t2","value":"x","type":"text/plain"}"#, url + "/store"])
         #expect(typed.json["policy"] == nil, "a rule for application/json matched text/plain: \(typed.body)")
 
+        // A rule sending keys to another allocation of the wallet (in a real network, one in another
+        // region): written there, read back through the gateway, absent from the gateway's own.
+        let settings = try String(contentsOfFile: network.home + "/config.json", encoding: .utf8)
+        let own = try #require(
+            ((try JSONSerialization.jsonObject(with: Data(settings.utf8))) as? [String: Any])?["default_allocation"] as? String)
+        let second = try await network.blob(["alloc", "new", "--data", "2", "--parity", "1", "--size", "64MiB"])
+        let other = try #require(second.json["id"] as? String, "\(second.stdout) \(second.stderr)")
+        try (Self.configuration + "  - name: elsewhere\n    match: \"eu/*\"\n    allocation: \(other)\n")
+            .write(toFile: network.home + "/gateway.yaml", atomically: true, encoding: .utf8)
+        if let pid = network.gatewayPID { kill(pid, SIGHUP) }
+        let routed = try await eventually(timeout: 30) {
+            let answer = try await curl(bearer + [url + "/policies"])
+            return (answer.json["policies"] as? [[String: Any]])?.last?["allocation"] as? String == other
+        }
+        #expect(routed, "SIGHUP did not put the allocation rule in force")
+        let elsewhere = try await curl(bearer + json + ["-X", "POST", "--data", #"{"key":"eu/one","value":"far"}"#, url + "/store"])
+        #expect(elsewhere.json["policy"] as? String == "elsewhere", "\(elsewhere.body)")
+        let farBack = try await curl(bearer + [url + "/retrieve/eu/one"])
+        #expect(farBack.json["value"] as? String == "far", "\(farBack.body)")
+        let inOther = try await network.blob(["ls", "--alloc", other, "/.kv/eu/"])
+        #expect(inOther.stdout.contains("one"), "\(inOther.stdout)")
+        let inOwn = try await network.blob(["ls", "--alloc", own, "-R", "/.kv/"])
+        #expect(inOwn.status == 0 && !inOwn.stdout.contains("eu/one") && inOwn.stdout.contains("users/alice"), "\(inOwn.stdout)")
+
         // Delete.
         #expect(try await curl(bearer + ["-X", "DELETE", url + "/kv/images/one.bin"]).status == 200)
         #expect(try await curl(bearer + [url + "/kv/images/one.bin"]).status == 404)
