@@ -35,7 +35,8 @@ public struct AccessKey: Sendable, Codable, Equatable {
     public static func generate(buckets: [String], now: Int64) -> AccessKey {
         AccessKey(
             accessKeyID: "GW" + randomText(18, alphabet: Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")),
-            secretAccessKey: randomText(40, alphabet: Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")),
+            secretAccessKey: randomText(
+                40, alphabet: Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")),
             apiKey: "gwk_" + randomText(40, alphabet: Array("abcdefghijklmnopqrstuvwxyz0123456789")),
             buckets: buckets, createdAt: now)
     }

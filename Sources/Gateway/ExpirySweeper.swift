@@ -20,7 +20,10 @@ struct ExpirySweeper: Service {
                         if swept > 0 {
                             logger.info(
                                 "expired keys deleted",
-                                metadata: ["gateway.swept": "\(swept)", "gateway.allocation": "\(store.client.id.hex.prefix(16))"])
+                                metadata: [
+                                    "gateway.swept": "\(swept)",
+                                    "gateway.allocation": "\(store.client.id.hex.prefix(16))",
+                                ])
                         }
                     } catch {
                         logger.warning("expiry sweep failed; next sweep retries", metadata: ["error": "\(error)"])

@@ -63,15 +63,21 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         guard maxObjectBytes >= 1, maxObjectBytes <= 1 << 50 else {
             throw .invalidRequest("max_object_bytes must be 1...2^50")
         }
-        guard maxTTL >= 1, maxTTL <= 100 * 365 * 86_400 else { throw .invalidRequest("max_ttl must be 1 s...100 years") }
+        guard maxTTL >= 1, maxTTL <= 100 * 365 * 86_400 else {
+            throw .invalidRequest("max_ttl must be 1 s...100 years")
+        }
         guard !region.isEmpty, region.utf8.count <= 64 else { throw .invalidRequest("region must be 1...64 bytes") }
         guard policies.count <= 1000 else { throw .invalidRequest("at most 1000 policies") }
         for (index, policy) in policies.enumerated() {
             if let ttl = policy.ttl, !(1...maxTTL).contains(ttl) {
                 throw .invalidRequest("policies[\(index)] (\(policy.name)): ttl must be 1...\(maxTTL) seconds")
             }
-            guard policy.allocation.isEmpty || (policy.allocation.count == 64 && policy.allocation.allSatisfy(\.isHexDigit))
-            else { throw .invalidRequest("policies[\(index)] (\(policy.name)): allocation must be a hex allocation id") }
+            guard
+                policy.allocation.isEmpty
+                    || (policy.allocation.count == 64 && policy.allocation.allSatisfy(\.isHexDigit))
+            else {
+                throw .invalidRequest("policies[\(index)] (\(policy.name)): allocation must be a hex allocation id")
+            }
             guard policy.match.utf8.count <= 1024 else {
                 throw .invalidRequest("policies[\(index)] (\(policy.name)): match is over 1024 bytes")
             }

@@ -124,7 +124,9 @@ extension GatewayResponder {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
             throw GatewayError.invalidRequest("the body must be a JSON object {\"key\": ..., \"value\": ...}")
         }
-        guard let keyText = object["key"] as? String else { throw GatewayError.invalidRequest("\"key\" must be a string") }
+        guard let keyText = object["key"] as? String else {
+            throw GatewayError.invalidRequest("\"key\" must be a string")
+        }
         let key = try ObjectKey(keyText)
         guard let value = object["value"] else { throw GatewayError.invalidRequest("\"value\" is missing") }
         let dataType = object["type"] as? String ?? "application/json"
@@ -132,7 +134,9 @@ extension GatewayResponder {
         let policy = Policy.first(policies, key: key.text, type: dataType, provenance: provenance)
         let ttl = try ttl(object["ttl"]) ?? policy?.ttl
         let bytes: Data
-        do { bytes = try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) } catch {
+        do {
+            bytes = try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys])
+        } catch {
             throw GatewayError.invalidRequest("\"value\" is not JSON")
         }
         let single = [ByteBuffer(bytes: bytes)]

@@ -16,7 +16,8 @@ extension GatewayResponder {
                 bucket: bucket, key: key.text, contentType: request.headers[.contentType] ?? "binary/octet-stream",
                 userMeta: Self.userMeta(request), initiatedAt: ObjectStore.nowMillis()))
         return Self.xml(
-            S3XML.header + "<InitiateMultipartUploadResult xmlns=\"\(S3XML.namespace)\">" + S3XML.element("Bucket", bucket)
+            S3XML.header + "<InitiateMultipartUploadResult xmlns=\"\(S3XML.namespace)\">"
+                + S3XML.element("Bucket", bucket)
                 + S3XML.element("Key", key.text) + S3XML.element("UploadId", id) + "</InitiateMultipartUploadResult>")
     }
 
@@ -75,10 +76,13 @@ extension GatewayResponder {
 
     func listParts(bucket: String, key: ObjectKey, uploadID: String) async throws -> Response {
         _ = try multipart.upload(uploadID, bucket: bucket, key: key)
-        var xml = S3XML.header + "<ListPartsResult xmlns=\"\(S3XML.namespace)\">" + S3XML.element("Bucket", bucket)
-            + S3XML.element("Key", key.text) + S3XML.element("UploadId", uploadID) + S3XML.element("IsTruncated", "false")
+        var xml =
+            S3XML.header + "<ListPartsResult xmlns=\"\(S3XML.namespace)\">" + S3XML.element("Bucket", bucket)
+            + S3XML.element("Key", key.text) + S3XML.element("UploadId", uploadID)
+            + S3XML.element("IsTruncated", "false")
         for part in try multipart.parts(uploadID) {
-            xml += "<Part>" + S3XML.element("PartNumber", String(part.number))
+            xml +=
+                "<Part>" + S3XML.element("PartNumber", String(part.number))
                 + S3XML.element("LastModified", S3XML.time(part.modifiedAt))
                 + S3XML.element("ETag", "\"" + part.etag + "\"") + S3XML.element("Size", String(part.size)) + "</Part>"
         }
@@ -86,10 +90,12 @@ extension GatewayResponder {
     }
 
     func listUploads(bucket: String) async throws -> Response {
-        var xml = S3XML.header + "<ListMultipartUploadsResult xmlns=\"\(S3XML.namespace)\">"
+        var xml =
+            S3XML.header + "<ListMultipartUploadsResult xmlns=\"\(S3XML.namespace)\">"
             + S3XML.element("Bucket", bucket) + S3XML.element("IsTruncated", "false")
         for (id, upload) in multipart.uploads() where upload.bucket == bucket {
-            xml += "<Upload>" + S3XML.element("Key", upload.key) + S3XML.element("UploadId", id)
+            xml +=
+                "<Upload>" + S3XML.element("Key", upload.key) + S3XML.element("UploadId", id)
                 + S3XML.element("Initiated", S3XML.time(upload.initiatedAt)) + "</Upload>"
         }
         return Self.xml(xml + "</ListMultipartUploadsResult>")

@@ -29,7 +29,8 @@ extension GatewayResponder {
     func respondS3(to request: Request, rawPath: String, requestID: String) async throws -> Response {
         let target = try Self.s3Target(rawPath: rawPath, rawQuery: request.uri.query ?? "")
         guard let (key, grant) = try authenticate(request, rawPath: rawPath), let grant else {
-            throw GatewayError.unauthenticated("S3 requests need a SigV4 signature (an access key from gateway keys create)")
+            throw GatewayError.unauthenticated(
+                "S3 requests need a SigV4 signature (an access key from gateway keys create)")
         }
         guard let bucket = target.bucket else {
             guard request.method == .get else { throw GatewayError.methodNotAllowed("/ takes GET (ListBuckets)") }
@@ -46,7 +47,8 @@ extension GatewayResponder {
         switch request.method {
         case .put:
             if let uploadID = target.query["uploadId"] {
-                return try await uploadPart(request, bucket: name, key: objectKey, uploadID: uploadID, query: target.query, grant: grant)
+                return try await uploadPart(
+                    request, bucket: name, key: objectKey, uploadID: uploadID, query: target.query, grant: grant)
             }
             if let source = request.headers[HTTPField.Name("x-amz-copy-source")!] {
                 return try await copyObject(request, bucket: name, key: objectKey, source: source, accessKey: key)
@@ -81,10 +83,13 @@ extension GatewayResponder {
     func listBuckets(for key: AccessKey) async throws -> Response {
         let buckets = try await store.buckets().filter { key.allows(bucket: $0.name) }
         var xml = S3XML.header + "<ListAllMyBucketsResult xmlns=\"\(S3XML.namespace)\">"
-        xml += "<Owner>" + S3XML.element("ID", key.accessKeyID) + S3XML.element("DisplayName", key.accessKeyID) + "</Owner>"
+        xml +=
+            "<Owner>" + S3XML.element("ID", key.accessKeyID) + S3XML.element("DisplayName", key.accessKeyID)
+            + "</Owner>"
         xml += "<Buckets>"
         for bucket in buckets {
-            xml += "<Bucket>" + S3XML.element("Name", bucket.name)
+            xml +=
+                "<Bucket>" + S3XML.element("Name", bucket.name)
                 + S3XML.element("CreationDate", S3XML.time(bucket.createdAt)) + "</Bucket>"
         }
         xml += "</Buckets></ListAllMyBucketsResult>"
@@ -165,7 +170,8 @@ extension GatewayResponder {
                 prefixes.append(rolled)
                 last = rolled
             } else {
-                contents.append((item.key, FileEntryView(size: UInt64(clamping: item.entry.size), modified: item.entry.updatedAt)))
+                contents.append(
+                    (item.key, FileEntryView(size: UInt64(clamping: item.entry.size), modified: item.entry.updatedAt)))
                 last = item.key
             }
         }
@@ -224,7 +230,9 @@ extension GatewayResponder {
             xml += S3XML.element("Size", String(meta.size))
             xml += S3XML.element("StorageClass", "STANDARD") + "</Contents>"
         }
-        for prefix in prefixes { xml += "<CommonPrefixes>" + S3XML.element("Prefix", name(prefix)) + "</CommonPrefixes>" }
+        for prefix in prefixes {
+            xml += "<CommonPrefixes>" + S3XML.element("Prefix", name(prefix)) + "</CommonPrefixes>"
+        }
         xml += "</ListBucketResult>"
         return Self.xml(xml)
     }
@@ -248,7 +256,8 @@ extension GatewayResponder {
         var xml = S3XML.header + "<DeleteResult xmlns=\"\(S3XML.namespace)\">"
         for key in keys { xml += "<Deleted>" + S3XML.element("Key", key.text) + "</Deleted>" }
         for (key, error) in errors {
-            xml += "<Error>" + S3XML.element("Key", key) + S3XML.element("Code", error.s3Code)
+            xml +=
+                "<Error>" + S3XML.element("Key", key) + S3XML.element("Code", error.s3Code)
                 + S3XML.element("Message", error.description) + "</Error>"
         }
         xml += "</DeleteResult>"
@@ -312,7 +321,9 @@ extension GatewayResponder {
             throw .invalidRange("the range starts at or after the object's end (\(size) bytes)")
         }
         if endText.isEmpty { return start...(size - 1) }
-        guard let end = UInt64(endText), end >= start else { throw .invalidRange("the range's end is before its start") }
+        guard let end = UInt64(endText), end >= start else {
+            throw .invalidRange("the range's end is before its start")
+        }
         return start...min(end, size - 1)
     }
 
@@ -373,7 +384,8 @@ extension GatewayResponder {
             bucket, key, staged: staged, etag: sourceMeta.etag,
             contentType: replace ? (request.headers[.contentType] ?? "binary/octet-stream") : sourceMeta.contentType,
             userMeta: replace ? Self.userMeta(request) : sourceMeta.userMeta, ttlSeconds: nil)
-        let xml = S3XML.header + "<CopyObjectResult xmlns=\"\(S3XML.namespace)\">"
+        let xml =
+            S3XML.header + "<CopyObjectResult xmlns=\"\(S3XML.namespace)\">"
             + S3XML.element("LastModified", S3XML.time(meta.modifiedAt))
             + S3XML.element("ETag", "\"" + meta.etag + "\"") + "</CopyObjectResult>"
         return Self.xml(xml)

@@ -22,7 +22,9 @@ public struct GatewayResponder: HTTPResponder {
     /// Names the key-value API takes, which no bucket can have.
     static let reservedBuckets: Set<String> = ["kv", "store", "retrieve", "health", "policies"]
 
-    public init(store: ObjectStore, configuration: GatewayConfiguration, keys: [AccessKey], home: String, logger: Logger) {
+    public init(
+        store: ObjectStore, configuration: GatewayConfiguration, keys: [AccessKey], home: String, logger: Logger
+    ) {
         self.store = store
         self.configuration = configuration
         self.keyring = KeyringBox(AccessKeyring(keys))
@@ -56,9 +58,10 @@ public struct GatewayResponder: HTTPResponder {
 
     /// Every store: the gateway's own first, then each policy allocation's.
     public var allStores: [ObjectStore] {
-        [store] + policyBox.mutex.withLock { state in
-            state.stores.filter { $0.key != store.client.id.hex }.sorted { $0.key < $1.key }.map(\.value)
-        }
+        [store]
+            + policyBox.mutex.withLock { state in
+                state.stores.filter { $0.key != store.client.id.hex }.sorted { $0.key < $1.key }.map(\.value)
+            }
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
@@ -74,11 +77,15 @@ public struct GatewayResponder: HTTPResponder {
             return try await respondS3(to: request, rawPath: rawPath, requestID: requestID)
         } catch let error as GatewayError {
             logFailure(error, request: request)
-            return isKV ? Self.json(error) : Self.s3Error(error, resource: rawPath, requestID: requestID, head: request.method == .head)
+            return isKV
+                ? Self.json(error)
+                : Self.s3Error(error, resource: rawPath, requestID: requestID, head: request.method == .head)
         } catch {
             let wrapped = (error as? ClientError).map { GatewayError.client($0) } ?? GatewayError.local("\(error)")
             logFailure(wrapped, request: request)
-            return isKV ? Self.json(wrapped) : Self.s3Error(wrapped, resource: rawPath, requestID: requestID, head: request.method == .head)
+            return isKV
+                ? Self.json(wrapped)
+                : Self.s3Error(wrapped, resource: rawPath, requestID: requestID, head: request.method == .head)
         }
     }
 
@@ -99,7 +106,11 @@ public struct GatewayResponder: HTTPResponder {
         var headers: [String: String] = [:]
         for field in request.headers {
             let name = field.name.canonicalName.lowercased()
-            if let existing = headers[name] { headers[name] = existing + "," + field.value } else { headers[name] = field.value }
+            if let existing = headers[name] {
+                headers[name] = existing + "," + field.value
+            } else {
+                headers[name] = field.value
+            }
         }
         if headers["host"] == nil, let authority = request.head.authority { headers["host"] = authority }
         return SigV4Request(
@@ -107,7 +118,8 @@ public struct GatewayResponder: HTTPResponder {
     }
 
     /// The key behind a bearer API key or a SigV4 signature; nil when the request carries neither.
-    func authenticate(_ request: Request, rawPath: String) throws(GatewayError) -> (key: AccessKey, grant: SigV4Grant?)? {
+    func authenticate(_ request: Request, rawPath: String) throws(GatewayError) -> (key: AccessKey, grant: SigV4Grant?)?
+    {
         let signed = Self.sigV4Request(request, rawPath: rawPath)
         if let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") {
             let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
@@ -169,7 +181,8 @@ public struct GatewayResponder: HTTPResponder {
     // MARK: Responses
 
     static func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])) ?? Data()
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -217,7 +230,8 @@ public func buildGatewayApplication(
         server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
         configuration: .init(address: .hostname(host, port: port), serverName: "gateway"),
         services: [
-            ExpirySweeper(stores: { responder.allStores }, interval: responder.configuration.sweepInterval, logger: logger)
+            ExpirySweeper(
+                stores: { responder.allStores }, interval: responder.configuration.sweepInterval, logger: logger)
         ],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)

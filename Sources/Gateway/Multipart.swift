@@ -125,11 +125,14 @@ public struct MultipartStore: Sendable {
                 throw .invalidPart("part \(item.number) with ETag \(wanted) was not uploaded")
             }
             chosen.append(part)
-            guard let bytes = HexDigits.decode(part.etag) else { throw .invalidPart("part \(item.number) has no valid ETag") }
+            guard let bytes = HexDigits.decode(part.etag) else {
+                throw .invalidPart("part \(item.number) has no valid ETag")
+            }
             md5s += bytes
         }
         for part in chosen.dropLast() where part.size < Self.minimumPartSize {
-            throw .entityTooSmall("part \(part.number) is \(part.size) bytes; every part but the last must be at least 5 MiB")
+            throw .entityTooSmall(
+                "part \(part.number) is \(part.size) bytes; every part but the last must be at least 5 MiB")
         }
         let etag = hex(Insecure.MD5.hash(data: md5s)) + "-\(chosen.count)"
         return (chosen, etag)

@@ -121,7 +121,9 @@ public final class ObjectStore: Sendable {
         let metaBytes = try Self.encode(meta)
         let objectPath = try StorageLayout.object(bucket, key)
         let metaPath = try StorageLayout.meta(bucket, key)
-        let ttlPath = try expiresAt.map { (at) throws(GatewayError) in try StorageLayout.ttlMarker(bucket, key, expiresAt: at) }
+        let ttlPath = try expiresAt.map { (at) throws(GatewayError) in
+            try StorageLayout.ttlMarker(bucket, key, expiresAt: at)
+        }
         let cacheKey = Self.cacheKey(bucket, key)
         cache.remove(cacheKey)
         try await run { () async throws(ClientError) in
@@ -134,7 +136,9 @@ public final class ObjectStore: Sendable {
                 if let ttlPath { batch.write(ttlPath, from: ByteSource(Array(cacheKey.utf8))) }
             }
         }
-        if case .file(let local) = body, size <= UInt64(cache.maxValue), let data = FileManager.default.contents(atPath: local) {
+        if case .file(let local) = body, size <= UInt64(cache.maxValue),
+            let data = FileManager.default.contents(atPath: local)
+        {
             cache.put(cacheKey, .init(meta: meta, bytes: Array(data)))
         }
         return meta

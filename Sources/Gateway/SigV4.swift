@@ -101,7 +101,8 @@ public enum SigV4 {
             throw .unauthenticated("the credential scope is malformed")
         }
         guard let key = keyring.key(accessKeyID: parts[0]) else {
-            throw .unauthenticated("the access key \(parts[0].prefix(64)) is not known to this gateway (InvalidAccessKeyId)")
+            throw .unauthenticated(
+                "the access key \(parts[0].prefix(64)) is not known to this gateway (InvalidAccessKeyId)")
         }
         guard signedHeaders.contains("host") else { throw .unauthenticated("the signature must cover the host header") }
         var canonicalHeaders = ""
@@ -118,7 +119,8 @@ public enum SigV4 {
         let scope = parts[1...4].joined(separator: "/")
         let stringToSign = [algorithm, amzDate, scope, hex(SHA256.hash(data: Array(canonicalRequest.utf8)))]
             .joined(separator: "\n")
-        let signingKey = Self.signingKey(secret: key.secretAccessKey, date: parts[1], region: parts[2], service: parts[3])
+        let signingKey = Self.signingKey(
+            secret: key.secretAccessKey, date: parts[1], region: parts[2], service: parts[3])
         let expected = hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey))
         guard constantTimeEqual(Array(expected.utf8), Array(signature.lowercased().utf8)) else {
             throw .signatureMismatch(
@@ -222,7 +224,8 @@ public enum SigV4 {
         var out = ""
         for byte in text.utf8 {
             switch byte {
-            case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x2E, 0x5F, 0x7E: out.unicodeScalars.append(Unicode.Scalar(byte))
+            case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x2E, 0x5F, 0x7E:
+                out.unicodeScalars.append(Unicode.Scalar(byte))
             case 0x2F where keepSlash: out.append("/")
             default: out += "%" + String(format: "%02X", byte)
             }

@@ -123,7 +123,9 @@ struct AWSChunkedDecoder {
                 let byte = array[index]
                 index += 1
                 line.append(byte)
-                guard line.count <= Self.maxLine else { throw .incompleteBody("an aws-chunked header line is too long") }
+                guard line.count <= Self.maxLine else {
+                    throw .incompleteBody("an aws-chunked header line is too long")
+                }
                 guard line.count >= 2, line[line.count - 2] == 0x0D, byte == 0x0A else { continue }
                 let text = String(decoding: line.dropLast(2), as: UTF8.self)
                 line.removeAll(keepingCapacity: true)
@@ -157,7 +159,9 @@ struct AWSChunkedDecoder {
                 state = remaining - take == 0 ? .dataEnd(0) : .data(remaining: remaining - take)
             case .dataEnd(let seen):
                 let expected: UInt8 = seen == 0 ? 0x0D : 0x0A
-                guard array[index] == expected else { throw .incompleteBody("an aws-chunked chunk is longer than it says") }
+                guard array[index] == expected else {
+                    throw .incompleteBody("an aws-chunked chunk is longer than it says")
+                }
                 index += 1
                 if seen == 1 {
                     try checkChunk()

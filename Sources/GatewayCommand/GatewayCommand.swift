@@ -50,7 +50,9 @@ struct KeysCommand: ParsableCommand {
             abstract: "Make an S3 access key pair and a bearer API key, kept in HOME/gateway-keys.json (mode 0600).")
 
         @OptionGroup var home: HomeOption
-        @Option(name: .customLong("bucket"), help: "A bucket the key may use (repeat; default: every bucket; .kv is the key-value store).")
+        @Option(
+            name: .customLong("bucket"),
+            help: "A bucket the key may use (repeat; default: every bucket; .kv is the key-value store).")
         var buckets: [String] = []
         @Flag(help: "Print JSON.") var json = false
 
@@ -131,7 +133,9 @@ struct ServeCommand: AsyncParsableCommand {
         @Sendable func openStores(_ policies: [Policy]) async throws -> [String: ObjectStore] {
             var stores: [String: ObjectStore] = [:]
             for hex in Set(policies.map(\.allocation)) where !hex.isEmpty && hex != client.id.hex {
-                guard let id = AllocationID(hex: hex) else { throw ValidationError("allocation \(hex) is not a hex id") }
+                guard let id = AllocationID(hex: hex) else {
+                    throw ValidationError("allocation \(hex) is not a hex id")
+                }
                 let other = try await BlobClient.open(home: clientHome, allocation: id)
                 stores[hex] = ObjectStore(
                     client: other, cacheBytes: cacheBytes, cacheMaxValueBytes: cacheMaxValueBytes)
@@ -149,7 +153,8 @@ struct ServeCommand: AsyncParsableCommand {
                 let stores = try await openStores(policies)
                 responder.replaceKeys(fresh)
                 responder.replacePolicies(policies, stores: stores)
-                logger.notice("reloaded", metadata: ["gateway.keys": "\(fresh.count)", "gateway.policies": "\(policies.count)"])
+                logger.notice(
+                    "reloaded", metadata: ["gateway.keys": "\(fresh.count)", "gateway.policies": "\(policies.count)"])
             } catch {
                 logger.error("reload failed, nothing changed", metadata: ["error": "\(error)"])
             }

@@ -32,7 +32,10 @@ final class GatewayNetwork: Sendable {
         basePort = TestPorts.reserve(blobbers + 2)
         let up = try await Self.script(
             "up",
-            ["--bin", Self.binaries, "--data", data, "--base-port", "\(basePort)", "--blobbers", "\(blobbers)", "--gateway"],
+            [
+                "--bin", Self.binaries, "--data", data, "--base-port", "\(basePort)", "--blobbers", "\(blobbers)",
+                "--gateway",
+            ],
             timeout: 180)
         do {
             guard up.status == 0 else { throw TestFailure("testnet/up exited \(up.status): \(up.stderr.suffix(3000))") }
@@ -99,7 +102,8 @@ final class GatewayNetwork: Sendable {
 
     /// `blob ARGS --json` with the gateway's wallet.
     func blob(_ arguments: [String]) async throws -> ProgramOutcome {
-        try await runProgram(Self.binaries + "/blob", arguments + ["--json"], environment: ["BLOB_HOME": home], timeout: 120)
+        try await runProgram(
+            Self.binaries + "/blob", arguments + ["--json"], environment: ["BLOB_HOME": home], timeout: 120)
     }
 
     static func script(_ name: String, _ arguments: [String], timeout: Double) async throws -> ProgramOutcome {

@@ -31,14 +31,20 @@ import Testing
         let json = ["-H", "Content-Type: application/json"]
 
         // No credential, or a key not granted the store: 403 and nothing stored.
-        let anonymous = try await curl(json + ["-X", "POST", "--data", #"{"key":"users/alice","value":1}"#, url + "/store"])
+        let anonymous = try await curl(
+            json + ["-X", "POST", "--data", #"{"key":"users/alice","value":1}"#, url + "/store"])
         #expect(anonymous.status == 403, "\(anonymous.body)")
         let wrongKey = try await curl(
-            json + ["-H", "Authorization: Bearer gwk_nottherightkey", "-X", "POST", "--data", #"{"key":"users/alice","value":1}"#, url + "/store"])
+            json + [
+                "-H", "Authorization: Bearer gwk_nottherightkey", "-X", "POST", "--data",
+                #"{"key":"users/alice","value":1}"#, url + "/store",
+            ])
         #expect(wrongKey.status == 403)
         let limited = try await curl(
-            json + ["-H", "Authorization: Bearer \(network.limitedKey["api_key"] ?? "")", "-X", "POST",
-                "--data", #"{"key":"users/alice","value":1}"#, url + "/store"])
+            json + [
+                "-H", "Authorization: Bearer \(network.limitedKey["api_key"] ?? "")", "-X", "POST",
+                "--data", #"{"key":"users/alice","value":1}"#, url + "/store",
+            ])
         #expect(limited.status == 403)
         #expect(limited.json["code"] as? String == "gateway.access_denied")
         let absent = try await curl(bearer + [url + "/retrieve/users/alice"])
@@ -48,13 +54,16 @@ import Testing
 
         // Store and retrieve, both ways.
         let stored = try await curl(
-            bearer + json + ["-X", "POST", "--data", #"{"key":"users/alice","value":{"age":30,"tags":["a","b"]}}"#, url + "/store"])
+            bearer + json + [
+                "-X", "POST", "--data", #"{"key":"users/alice","value":{"age":30,"tags":["a","b"]}}"#, url + "/store",
+            ])
         #expect(stored.status == 201, "\(stored.body)")
         let byPath = try await curl(bearer + [url + "/retrieve/users/alice"])
         #expect(byPath.status == 200)
         #expect(byPath.json["key"] as? String == "users/alice")
         #expect((byPath.json["value"] as? [String: Any])?["age"] as? Int == 30)
-        let byBody = try await curl(bearer + json + ["-X", "POST", "--data", #"{"key":"users/alice"}"#, url + "/retrieve"])
+        let byBody = try await curl(
+            bearer + json + ["-X", "POST", "--data", #"{"key":"users/alice"}"#, url + "/retrieve"])
         #expect(byBody.status == 200)
         #expect(((byBody.json["value"] as? [String: Any])?["tags"] as? [String]) == ["a", "b"])
 
@@ -64,10 +73,14 @@ import Testing
         let bytes = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
         try Data(bytes).write(to: URL(fileURLWithPath: local + "/in.bin"))
         let put = try await curl(
-            bearer + ["-X", "PUT", "-H", "Content-Type: image/x-test", "--data-binary", "@" + local + "/in.bin", url + "/kv/images/one.bin"])
+            bearer + [
+                "-X", "PUT", "-H", "Content-Type: image/x-test", "--data-binary", "@" + local + "/in.bin",
+                url + "/kv/images/one.bin",
+            ])
         #expect(put.status == 201, "\(put.body)")
         let got = try await runProgram(
-            "/usr/bin/curl", ["-sS", "-D", local + "/headers", "-o", local + "/out.bin"] + bearer + [url + "/kv/images/one.bin"])
+            "/usr/bin/curl",
+            ["-sS", "-D", local + "/headers", "-o", local + "/out.bin"] + bearer + [url + "/kv/images/one.bin"])
         #expect(got.status == 0)
         #expect(FileManager.default.contents(atPath: local + "/out.bin") == Data(bytes))
         let headers = (try? String(contentsOfFile: local + "/headers", encoding: .utf8)) ?? ""
@@ -81,7 +94,8 @@ import Testing
             #expect(answer.status == 400, "\(bad): \(answer.body)")
             #expect(answer.json["code"] as? String == "gateway.invalid_key", "\(bad): \(answer.body)")
         }
-        let badStore = try await curl(bearer + json + ["-X", "POST", "--data", #"{"key":"x/./y","value":1}"#, url + "/store"])
+        let badStore = try await curl(
+            bearer + json + ["-X", "POST", "--data", #"{"key":"x/./y","value":1}"#, url + "/store"])
         #expect(badStore.json["code"] as? String == "gateway.invalid_key")
 
         // A body over max_object_bytes: refused before any commit.
@@ -93,7 +107,9 @@ import Testing
 
         // A ttl: served until it expires, never after, then swept from the blobbers.
         let temporary = try await curl(
-            bearer + json + ["-X", "POST", "--data", #"{"key":"session/tmp","value":"soon gone","ttl":2}"#, url + "/store"])
+            bearer + json + [
+                "-X", "POST", "--data", #"{"key":"session/tmp","value":"soon gone","ttl":2}"#, url + "/store",
+            ])
         #expect(temporary.status == 201, "\(temporary.body)")
         #expect(temporary.json["expires_at"] != nil)
         let gone = try await eventually(timeout: 30) {
@@ -111,14 +127,22 @@ import Testing
             bearer + json + ["-X", "POST", "--data", #"{"key":"session/auto","value":1}"#, url + "/store"])
         #expect(policed.json["policy"] as? String == "sessions", "\(policed.body)")
         #expect(policed.json["expires_at"] != nil)
-        let permanent = try await curl(bearer + json + ["-X", "POST", "--data", #"{"key":"kept","value":1}"#, url + "/store"])
+        let permanent = try await curl(
+            bearer + json + ["-X", "POST", "--data", #"{"key":"kept","value":1}"#, url + "/store"])
         #expect(permanent.json["expires_at"] == nil && permanent.json["policy"] == nil, "\(permanent.body)")
-        #expect(try await eventually(timeout: 30) { try await curl(bearer + [url + "/retrieve/session/auto"]).status == 404 })
+        #expect(
+            try await eventually(timeout: 30) {
+                try await curl(bearer + [url + "/retrieve/session/auto"]).status == 404
+            })
 
         // GET /policies shows the rules in force; SIGHUP re-reads them.
         let rules = try await curl(bearer + [url + "/policies"])
-        #expect((rules.json["policies"] as? [[String: Any]])?.map { $0["name"] as? String } == ["sessions"], "\(rules.body)")
-        try (Self.configuration + "  - name: readings\n    match: \"sensors/*\"\n    type: application/json\n    ttl: 60\n")
+        #expect(
+            (rules.json["policies"] as? [[String: Any]])?.map { $0["name"] as? String } == ["sessions"], "\(rules.body)"
+        )
+        try
+            (Self.configuration
+            + "  - name: readings\n    match: \"sensors/*\"\n    type: application/json\n    ttl: 60\n")
             .write(toFile: network.home + "/gateway.yaml", atomically: true, encoding: .utf8)
         if let pid = network.gatewayPID { kill(pid, SIGHUP) }
         let reloaded = try await eventually(timeout: 20) {
@@ -126,17 +150,21 @@ import Testing
             return (answer.json["policies"] as? [[String: Any]])?.count == 2
         }
         #expect(reloaded, "SIGHUP did not reload the policies")
-        let reading = try await curl(bearer + json + ["-X", "POST", "--data", #"{"key":"sensors/t1","value":{"c":21}}"#, url + "/store"])
+        let reading = try await curl(
+            bearer + json + ["-X", "POST", "--data", #"{"key":"sensors/t1","value":{"c":21}}"#, url + "/store"])
         #expect(reading.json["policy"] as? String == "readings", "\(reading.body)")
         let typed = try await curl(
-            bearer + json + ["-X", "POST", "--data", #"{"key":"sensors/t2","value":"x","type":"text/plain"}"#, url + "/store"])
+            bearer + json + [
+                "-X", "POST", "--data", #"{"key":"sensors/t2","value":"x","type":"text/plain"}"#, url + "/store",
+            ])
         #expect(typed.json["policy"] == nil, "a rule for application/json matched text/plain: \(typed.body)")
 
         // A rule sending keys to another allocation of the wallet (in a real network, one in another
         // region): written there, read back through the gateway, absent from the gateway's own.
         let settings = try String(contentsOfFile: network.home + "/config.json", encoding: .utf8)
         let own = try #require(
-            ((try JSONSerialization.jsonObject(with: Data(settings.utf8))) as? [String: Any])?["default_allocation"] as? String)
+            ((try JSONSerialization.jsonObject(with: Data(settings.utf8))) as? [String: Any])?["default_allocation"]
+                as? String)
         let second = try await network.blob(["alloc", "new", "--data", "2", "--parity", "1", "--size", "64MiB"])
         let other = try #require(second.json["id"] as? String, "\(second.stdout) \(second.stderr)")
         try (Self.configuration + "  - name: elsewhere\n    match: \"eu/*\"\n    allocation: \(other)\n")
@@ -147,14 +175,17 @@ import Testing
             return (answer.json["policies"] as? [[String: Any]])?.last?["allocation"] as? String == other
         }
         #expect(routed, "SIGHUP did not put the allocation rule in force")
-        let elsewhere = try await curl(bearer + json + ["-X", "POST", "--data", #"{"key":"eu/one","value":"far"}"#, url + "/store"])
+        let elsewhere = try await curl(
+            bearer + json + ["-X", "POST", "--data", #"{"key":"eu/one","value":"far"}"#, url + "/store"])
         #expect(elsewhere.json["policy"] as? String == "elsewhere", "\(elsewhere.body)")
         let farBack = try await curl(bearer + [url + "/retrieve/eu/one"])
         #expect(farBack.json["value"] as? String == "far", "\(farBack.body)")
         let inOther = try await network.blob(["ls", "--alloc", other, "/.kv/eu/"])
         #expect(inOther.stdout.contains("one"), "\(inOther.stdout)")
         let inOwn = try await network.blob(["ls", "--alloc", own, "-R", "/.kv/"])
-        #expect(inOwn.status == 0 && !inOwn.stdout.contains("eu/one") && inOwn.stdout.contains("users/alice"), "\(inOwn.stdout)")
+        #expect(
+            inOwn.status == 0 && !inOwn.stdout.contains("eu/one") && inOwn.stdout.contains("users/alice"),
+            "\(inOwn.stdout)")
 
         // Delete.
         #expect(try await curl(bearer + ["-X", "DELETE", url + "/kv/images/one.bin"]).status == 200)

@@ -26,16 +26,18 @@ import Testing
         // Small multipart threshold and parts, so a 12 MiB file goes up in three parts; presigned URLs
         // with SigV4 (aws-cli 1 presigns with SigV2 unless told).
         try """
-            [default]
-            region = us-east-1
-            s3 =
-                multipart_threshold = 5MB
-                multipart_chunksize = 5MB
-                addressing_style = path
-                signature_version = s3v4
+        [default]
+        region = us-east-1
+        s3 =
+            multipart_threshold = 5MB
+            multipart_chunksize = 5MB
+            addressing_style = path
+            signature_version = s3v4
 
-            """.write(toFile: local + "/aws-config", atomically: true, encoding: .utf8)
-        func run(_ arguments: [String], key: [String: String]? = nil, secret: String? = nil) async throws -> ProgramOutcome {
+        """.write(toFile: local + "/aws-config", atomically: true, encoding: .utf8)
+        func run(_ arguments: [String], key: [String: String]? = nil, secret: String? = nil) async throws
+            -> ProgramOutcome
+        {
             let key = key ?? network.fullKey
             return try await runProgram(
                 aws, arguments + ["--endpoint-url", network.url],
@@ -64,7 +66,9 @@ import Testing
         #expect(head.stdout.contains("-3\\\""), "\(head.stdout)")
         let largeBack = try await run(["s3", "cp", "s3://photos/large.bin", local + "/large.back"])
         #expect(largeBack.status == 0, "\(largeBack.stderr)")
-        #expect(FileManager.default.contents(atPath: local + "/large.back") == FileManager.default.contents(atPath: local + "/large.bin"))
+        #expect(
+            FileManager.default.contents(atPath: local + "/large.back")
+                == FileManager.default.contents(atPath: local + "/large.bin"))
 
         // sync, ls.
         try FileManager.default.createDirectory(atPath: local + "/album/sub", withIntermediateDirectories: true)
@@ -74,7 +78,8 @@ import Testing
         let synced = try await run(["s3", "sync", local + "/album", "s3://photos/album"])
         #expect(synced.status == 0, "\(synced.stderr)")
         let again = try await run(["s3", "sync", local + "/album", "s3://photos/album"])
-        #expect(again.status == 0 && !again.stdout.contains("upload:"), "an unchanged sync uploaded again: \(again.stdout)")
+        #expect(
+            again.status == 0 && !again.stdout.contains("upload:"), "an unchanged sync uploaded again: \(again.stdout)")
         let listed = try await run(["s3", "ls", "--recursive", "s3://photos/"])
         for name in ["2024/small.bin", "large.bin", "album/a.txt", "album/b.txt", "album/sub/c.txt"] {
             #expect(listed.stdout.contains(name), "\(name) not in \(listed.stdout)")
@@ -96,7 +101,8 @@ import Testing
 
         // A wrong secret: 403, nothing stored. A key not granted the bucket: 403.
         let forged = try await run(
-            ["s3", "cp", local + "/small.bin", "s3://photos/forged.bin"], secret: "not-the-secret-not-the-secret-0000000000")
+            ["s3", "cp", local + "/small.bin", "s3://photos/forged.bin"],
+            secret: "not-the-secret-not-the-secret-0000000000")
         #expect(forged.status != 0)
         #expect(forged.stderr.contains("SignatureDoesNotMatch") || forged.stderr.contains("403"), "\(forged.stderr)")
         let missing = try await run(["s3api", "head-object", "--bucket", "photos", "--key", "forged.bin"])
@@ -115,7 +121,9 @@ import Testing
             print("S3Tests: boto3 is not installed; its part skipped")
             return
         }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("boto3_check.py").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "boto3_check.py"
+        ).path
         let boto = try await runProgram(
             python,
             [

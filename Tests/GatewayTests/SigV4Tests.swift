@@ -67,7 +67,8 @@ import Testing
         let request = SigV4Request(
             method: "PUT", rawPath: "/examplebucket/chunkObject.txt", rawQuery: "",
             headers: [
-                "host": "s3.amazonaws.com", "x-amz-date": "20130524T000000Z", "x-amz-storage-class": "REDUCED_REDUNDANCY",
+                "host": "s3.amazonaws.com", "x-amz-date": "20130524T000000Z",
+                "x-amz-storage-class": "REDUCED_REDUNDANCY",
                 "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "content-encoding": "aws-chunked",
                 "x-amz-decoded-content-length": "66560", "content-length": "66824",
                 "authorization":
@@ -75,9 +76,11 @@ import Testing
             ])
         let grant = try SigV4.verify(request, keyring: Self.ring, now: Self.now)
         func body(lastSignature: String) -> [UInt8] {
-            var bytes = Array("10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n".utf8)
+            var bytes = Array(
+                "10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n".utf8)
             bytes += [UInt8](repeating: 0x61, count: 65_536) + Array("\r\n".utf8)
-            bytes += Array("400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n".utf8)
+            bytes += Array(
+                "400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n".utf8)
             bytes += [UInt8](repeating: 0x61, count: 1024) + Array("\r\n".utf8)
             bytes += Array("0;chunk-signature=\(lastSignature)\r\n\r\n".utf8)
             return bytes
@@ -109,7 +112,9 @@ import Testing
             Pieces(bytes, size: 2), encoding: .plain, declared: 5, limit: 10, expectedSHA256: sha, folder: folder)
         #expect(staged.etag == "5d41402abc4b2a76b9719d911017c592")
         staged.remove()
-        for (declared, limit, hash) in [(UInt64(4), UInt64(10), sha), (5, 4, sha), (5, 10, String(repeating: "0", count: 64))] {
+        for (declared, limit, hash) in [
+            (UInt64(4), UInt64(10), sha), (5, 4, sha), (5, 10, String(repeating: "0", count: 64)),
+        ] {
             await #expect(throws: GatewayError.self) {
                 try await StagedBody.stage(
                     Pieces(bytes, size: 2), encoding: .plain, declared: declared, limit: limit, expectedSHA256: hash,
@@ -130,7 +135,9 @@ import Testing
             Policy(name: "data", match: "data/*", ttl: 20),
             Policy(name: "rest"),
         ]
-        #expect(Policy.first(rules, key: "data/x", type: "application/json", provenance: "ALICE")?.name == "json-from-alice")
+        #expect(
+            Policy.first(rules, key: "data/x", type: "application/json", provenance: "ALICE")?.name == "json-from-alice"
+        )
         #expect(Policy.first(rules, key: "data/x", type: "application/json", provenance: "BOB")?.name == "data")
         #expect(Policy.first(rules, key: "data/x", type: "text/plain", provenance: "ALICE")?.name == "data")
         #expect(Policy.first(rules, key: "other", type: "text/plain", provenance: "ALICE")?.name == "rest")
