@@ -83,13 +83,17 @@ extension GatewayResponder {
     /// The store holding a live `key`: the gateway's own allocation first, then each policy's.
     func locate(_ key: ObjectKey) async throws(GatewayError) -> ObjectStore {
         let stores = allStores
+        // No `return` inside the typed `do`: Swift 6.3.1's optimiser has miscompiled that shape
+        // (scripts/test.sh).
         for candidate in stores.dropLast() {
+            let found: Bool
             do throws(GatewayError) {
                 _ = try await candidate.meta(Self.bucket, key)
-                return candidate
+                found = true
             } catch .noSuchKey {
-                continue
+                found = false
             }
+            if found { return candidate }
         }
         return stores.last ?? store
     }
