@@ -7,7 +7,7 @@ import NIOCore
 /// CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload, ListParts,
 /// ListMultipartUploads over `MultipartStore`.
 extension GatewayResponder {
-    var multipart: MultipartStore { MultipartStore(home: home) }
+    public var multipart: MultipartStore { MultipartStore(home: home) }
 
     func createUpload(_ request: Request, bucket: String, key: ObjectKey) async throws -> Response {
         _ = try StorageLayout.object(bucket, key)

@@ -231,7 +231,8 @@ public func buildGatewayApplication(
         configuration: .init(address: .hostname(host, port: port), serverName: "gateway"),
         services: [
             ExpirySweeper(
-                stores: { responder.allStores }, interval: responder.configuration.sweepInterval, logger: logger)
+                stores: { responder.allStores }, multipart: responder.multipart,
+                interval: responder.configuration.sweepInterval, logger: logger)
         ],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)

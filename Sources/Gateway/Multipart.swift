@@ -94,6 +94,17 @@ public struct MultipartStore: Sendable {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
+    /// Deletes uploads started before `cutoff` (Unix milliseconds) and never completed or aborted.
+    /// Returns how many.
+    @discardableResult
+    public func removeStale(before cutoff: Int64) -> Int {
+        var removed = 0
+        for (id, upload) in uploads() where upload.initiatedAt < cutoff {
+            if (try? abort(id)) != nil { removed += 1 }
+        }
+        return removed
+    }
+
     public func uploads() -> [(id: String, upload: Upload)] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.sorted().compactMap { id in

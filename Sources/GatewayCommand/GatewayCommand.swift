@@ -122,6 +122,8 @@ struct ServeCommand: AsyncParsableCommand {
             allocation = id
         }
         let client = try await BlobClient.open(home: clientHome, allocation: allocation)
+        // Bodies staged by an earlier run that stopped mid-request: never committed, so never needed.
+        try? FileManager.default.removeItem(atPath: folder + "/gateway-staging")
         let keys = try AccessKeyStore(home: folder).load()
         if keys.isEmpty { logger.warning("no access keys yet: every write is refused (gateway keys create)") }
         let store = ObjectStore(

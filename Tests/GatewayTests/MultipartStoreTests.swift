@@ -59,5 +59,9 @@ import Testing
                 == "EntityTooSmall")
         try store.abort(id)
         #expect(throws: GatewayError.self) { try store.upload(id, bucket: "b", key: try ObjectKey("k")) }
+        // Uploads never finished go after a while; newer ones stay.
+        let recent = try store.create(.init(bucket: "b", key: "k", contentType: "", userMeta: [:], initiatedAt: 5_000))
+        #expect(store.removeStale(before: 1_000) == 1)  // `small`, started at 0
+        #expect(store.uploads().map(\.id) == [recent])
     }
 }
