@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "blob", targets: ["BlobCommand"]),
         .executable(name: "ledger", targets: ["LedgerCommand"]),
         .executable(name: "blobber", targets: ["BlobberCommand"]),
+        .executable(name: "gateway", targets: ["GatewayCommand"]),
         .library(name: "Merkle", targets: ["Merkle"]),
         .library(name: "Erasure", targets: ["Erasure"]),
         .library(name: "StorageProtocol", targets: ["StorageProtocol"]),
@@ -15,6 +16,7 @@ let package = Package(
         .library(name: "Blobber", targets: ["Blobber"]),
         .library(name: "Client", targets: ["Client"]),
         .library(name: "LedgerAPI", targets: ["LedgerAPI"]),
+        .library(name: "Gateway", targets: ["Gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -29,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.86.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // C libraries, each hidden behind one Swift type.
@@ -139,6 +143,30 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]),
 
+        // The gateway: Zenswarm's key-value API and an S3-compatible API over the Client library.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "Client", "StorageProtocol", "Merkle",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
+        .executableTarget(
+            name: "GatewayCommand",
+            dependencies: [
+                "Gateway", "Client", "StorageProtocol", "ServerRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]),
+
         // What `blob bench`, `blobber bench` and `ledger bench` measure: the libraries hold no benchmark code.
         .target(
             name: "Bench",
@@ -196,6 +224,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The gateway as its users reach it: a real testnet, a real `gateway serve`, curl, aws-cli, boto3.
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "TestProcesses", "Gateway", "GatewayCommand", "BlobCommand", "BlobberCommand", "LedgerCommand",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            exclude: ["boto3_check.py"]),
         // The whole network end to end: testnet/up, the blob CLI, faults, ledger verify.
         .testTarget(
             name: "NetworkTests",

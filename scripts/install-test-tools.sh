@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the outside tools the test suite drives as real clients: headless Chromium (Debian) for
 # the ledger explorer, promtool (Debian's prometheus) for /metrics, schemathesis (PyPI, in the virtual environment .build-tools/venv) for the OpenAPI
-# documents. Safe to run again: it only installs what is missing.
+# documents, aws-cli and boto3 (PyPI, same environment) for the gateway's S3 API. Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,4 +30,9 @@ if [[ ! -x "$venv/bin/st" ]]; then
         python3 -m venv "$venv"
     fi
     "$venv/bin/pip" install --quiet schemathesis
+fi
+
+if [[ ! -x "$venv/bin/aws" ]] || ! "$venv/bin/python3" -c "import boto3" 2>/dev/null; then
+    echo "installing test tools: awscli and boto3 (PyPI) into $venv" >&2
+    "$venv/bin/pip" install --quiet awscli boto3
 fi
