@@ -31,7 +31,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.86.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
-        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
@@ -147,9 +146,8 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Client", "StorageProtocol", "Merkle",
+                "Client", "StorageProtocol", "Merkle", "COpenSSLCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -229,7 +227,6 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "TestProcesses", "Gateway", "GatewayCommand", "BlobCommand", "BlobberCommand", "LedgerCommand",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["boto3_check.py"]),

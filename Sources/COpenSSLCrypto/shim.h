@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <openssl/hmac.h>
 
 // AES-GCM tag get/set go through EVP_CIPHER_CTX_ctrl with a macro'd command and a non-const
 // pointer; wrapped so Swift calls a typed function.

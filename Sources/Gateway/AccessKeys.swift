@@ -1,5 +1,4 @@
 public import Foundation
-import Crypto
 
 /// The gateway's credentials, in `HOME/gateway-keys.json` (mode 0600): each an S3 access key pair and
 /// a bearer API key for the key-value API, with the buckets it may use (`*`: every bucket).

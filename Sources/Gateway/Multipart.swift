@@ -1,5 +1,4 @@
 public import Client
-import Crypto
 import Foundation
 import NIOCore
 
@@ -145,7 +144,7 @@ public struct MultipartStore: Sendable {
             throw .entityTooSmall(
                 "part \(part.number) is \(part.size) bytes; every part but the last must be at least 5 MiB")
         }
-        let etag = hex(Insecure.MD5.hash(data: md5s)) + "-\(chosen.count)"
+        let etag = hex(Digest.md5(md5s)) + "-\(chosen.count)"
         return (chosen, etag)
     }
 }

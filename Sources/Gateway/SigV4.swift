@@ -1,5 +1,4 @@
 public import Foundation
-import Crypto
 
 /// AWS Signature Version 4 as S3 checks it: the `Authorization: AWS4-HMAC-SHA256 ...` header and
 /// presigned URLs (`X-Amz-Signature` in the query). Pure: the caller gives the request's parts.
@@ -24,7 +23,7 @@ public struct SigV4Request: Sendable {
 /// material to check each chunk's signature.
 public struct SigV4Grant: Sendable {
     public let key: AccessKey
-    let signingKey: SymmetricKey
+    let signingKey: [UInt8]
     public let amzDate: String
     public let scope: String
     public let seedSignature: String
@@ -117,11 +116,11 @@ public enum SigV4 {
             signedHeaders.joined(separator: ";"), payloadHash,
         ].joined(separator: "\n")
         let scope = parts[1...4].joined(separator: "/")
-        let stringToSign = [algorithm, amzDate, scope, hex(SHA256.hash(data: Array(canonicalRequest.utf8)))]
+        let stringToSign = [algorithm, amzDate, scope, hex(Digest.sha256(Array(canonicalRequest.utf8)))]
             .joined(separator: "\n")
         let signingKey = Self.signingKey(
             secret: key.secretAccessKey, date: parts[1], region: parts[2], service: parts[3])
-        let expected = hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey))
+        let expected = hex(Digest.hmacSHA256(key: signingKey, Array(stringToSign.utf8)))
         guard constantTimeEqual(Array(expected.utf8), Array(signature.lowercased().utf8)) else {
             throw .signatureMismatch(
                 "the request signature we calculated does not match the signature you provided; check your key and signing method"
@@ -132,20 +131,18 @@ public enum SigV4 {
             payloadHash: payloadHash)
     }
 
-    static func signingKey(secret: String, date: String, region: String, service: String) -> SymmetricKey {
-        func mac(_ key: SymmetricKey, _ text: String) -> SymmetricKey {
-            SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: key)))
-        }
-        let kDate = mac(SymmetricKey(data: Array(("AWS4" + secret).utf8)), date)
+    static func signingKey(secret: String, date: String, region: String, service: String) -> [UInt8] {
+        func mac(_ key: [UInt8], _ text: String) -> [UInt8] { Digest.hmacSHA256(key: key, Array(text.utf8)) }
+        let kDate = mac(Array(("AWS4" + secret).utf8), date)
         return mac(mac(mac(kDate, region), service), "aws4_request")
     }
 
     /// The signature of one aws-chunked chunk (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`).
     static func chunkSignature(grant: SigV4Grant, previous: String, chunkHash: String) -> String {
-        let emptyHash = hex(SHA256.hash(data: [UInt8]()))
+        let emptyHash = hex(Digest.sha256([]))
         let text = ["AWS4-HMAC-SHA256-PAYLOAD", grant.amzDate, grant.scope, previous, emptyHash, chunkHash]
             .joined(separator: "\n")
-        return hex(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: grant.signingKey))
+        return hex(Digest.hmacSHA256(key: grant.signingKey, Array(text.utf8)))
     }
 
     /// `YYYYMMDDTHHMMSSZ` within `validFor` seconds after (and, `skewed`, before) `now`.

@@ -1,5 +1,5 @@
 public import Foundation
-import Crypto
+import Merkle
 public import NIOCore
 
 /// A request body written to a local file as it arrives, with its MD5 (the S3 ETag), SHA-256 and
@@ -56,7 +56,7 @@ public struct StagedBody: Sendable {
             throw error
         }
         let staged = StagedBody(
-            path: path, size: sink.count, md5: Array(sink.md5.finalize()), sha256: Array(sink.sha256.finalize()))
+            path: path, size: sink.count, md5: sink.md5.finalize(), sha256: sink.sha256.finalize().bytes)
         if let declared, declared != staged.size {
             staged.remove()
             throw GatewayError.incompleteBody("the body is \(staged.size) bytes, not the \(declared) declared")
@@ -72,7 +72,7 @@ public struct StagedBody: Sendable {
         let fd: Int32
         let limit: UInt64
         var count: UInt64 = 0
-        var md5 = Insecure.MD5()
+        var md5 = MD5Stream()
         var sha256 = SHA256()
 
         mutating func write(_ bytes: some Collection<UInt8>) throws(GatewayError) {
@@ -82,8 +82,8 @@ public struct StagedBody: Sendable {
             }
             count = total
             let array = Array(bytes)
-            md5.update(data: array)
-            sha256.update(data: array)
+            md5.update(array)
+            sha256.update(array)
             var offset = 0
             while offset < array.count {
                 let written = array[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
@@ -153,7 +153,7 @@ struct AWSChunkedDecoder {
             case .data(let remaining):
                 let take = min(remaining, array.count - index)
                 let piece = Array(array[index..<(index + take)])
-                chunkHash.update(data: piece)
+                chunkHash.update(piece)
                 try output(piece)
                 index += take
                 state = remaining - take == 0 ? .dataEnd(0) : .data(remaining: remaining - take)
@@ -178,7 +178,7 @@ struct AWSChunkedDecoder {
     mutating func checkChunk() throws(GatewayError) {
         guard let grant else { return }
         let expected = SigV4.chunkSignature(
-            grant: grant, previous: previousSignature, chunkHash: hex(chunkHash.finalize()))
+            grant: grant, previous: previousSignature, chunkHash: hex(chunkHash.finalize().bytes))
         guard constantTimeEqual(Array(expected.utf8), Array(chunkSignature.lowercased().utf8)) else {
             throw .signatureMismatch("an aws-chunked chunk signature does not match")
         }
