@@ -112,8 +112,9 @@ public final class ObjectStore: Sendable {
         var expiresAt: Int64? = nil
         if let ttlSeconds {
             let (product, overflow) = ttlSeconds.multipliedReportingOverflow(by: 1000)
-            guard !overflow, product > 0 else { throw .invalidRequest("ttl out of range") }
-            expiresAt = now + product
+            let (at, late) = now.addingReportingOverflow(product)
+            guard !overflow, !late, product > 0 else { throw .invalidRequest("ttl out of range") }
+            expiresAt = at
         }
         let meta = ObjectMeta(
             size: size, etag: etag, contentType: contentType, userMeta: userMeta,
@@ -242,8 +243,10 @@ public final class ObjectStore: Sendable {
         let now = Self.nowMillis()
         let folders = try await list(directory: StorageLayout.ttlRoot)
         let due = folders.directories.map { String($0.dropLast()) }.filter { folder in
+            // Folder names come back from the blobbers: checked, never trusted to fit.
             guard let second = Int64(folder) else { return false }
-            return second * 1000 <= now
+            let (millis, overflow) = second.multipliedReportingOverflow(by: 1000)
+            return !overflow && millis <= now
         }
         var deletes: [RemotePath] = []
         var swept = 0
