@@ -7,6 +7,8 @@
 #include <fuse.h>
 #include <sys/statvfs.h>
 #include <sys/stat.h>
+#include <sys/mount.h>
+#include <spawn.h>
 
 static inline struct fuse *blobnet_fuse_new(struct fuse_args *args, const struct fuse_operations *ops, void *data) {
     return fuse_new(args, ops, sizeof(struct fuse_operations), data);

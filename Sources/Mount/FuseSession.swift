@@ -1,4 +1,5 @@
 import CFuse3
+import Dispatch
 
 #if canImport(Glibc)
     import Glibc
@@ -60,15 +61,41 @@ public final class FuseSession: @unchecked Sendable {
     /// the session.
     public func run() {
         guard let fuse else { return }
-        let session = fuse_get_session(fuse)
-        _ = fuse_set_signal_handlers(session)
+        // SIGTERM, SIGINT and SIGHUP detach the mount, which ends the loop as `fusermount3 -u` does.
+        // (libfuse's own handlers only raise a flag that its threads, blocked reading /dev/fuse, may
+        // not see until the next request.)
+        let mountpoint = self.mountpoint
+        let sources = [SIGTERM, SIGINT, SIGHUP].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { Self.detach(mountpoint) }
+            source.resume()
+            return source
+        }
         _ = blobnet_fuse_loop_mt(fuse, 16)
-        fuse_remove_signal_handlers(session)
+        for source in sources { source.cancel() }
         fuse_unmount(fuse)
         fuse_destroy(fuse)
         self.fuse = nil
         box?.release()
         box = nil
+    }
+
+    /// Detaches the mount at `mountpoint` (lazily: files still open keep it until closed).
+    static func detach(_ mountpoint: String) {
+        if getuid() == 0 {
+            _ = umount2(mountpoint, Int32(MNT_DETACH))
+            return
+        }
+        var child: pid_t = 0
+        let words: [String] = ["fusermount3", "-u", "-z", mountpoint]
+        var argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) }
+        argv.append(nil)
+        defer { argv.forEach { free($0) } }
+        if posix_spawnp(&child, "fusermount3", nil, nil, argv, environ) == 0 {
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+        }
     }
 
     private static func operations() -> any FilesystemOperations {

@@ -51,7 +51,8 @@ final class MountProcess: Sendable {
         self.point = point
         child = try ChildProcess(
             Testnet.binaries + "/blob",
-            ["mount", point, "--foreground", "--cache", cache, "--flush-after", "1s"] + extra,
+            ["mount", point, "--foreground", "--cache", cache]
+                + (extra.contains("--flush-after") ? [] : ["--flush-after", "1s"]) + extra,
             environment: ["BLOB_HOME": network.home])
         let up = try await eventually(timeout: 60) { Self.isMounted(point) || !child.isRunning }
         guard up, child.isRunning else {
@@ -196,21 +197,32 @@ struct MountStory {
         }
         #expect(await copy.wait(timeout: 300) == 0, "cp: \(copy.stderr)")
         #expect(samples > 0)
+        // The copy went through the cache: it held data, and more than once had to drop what was committed.
+        #expect(largest > limit / 2, "the cache folder held at most \(largest) bytes")
+        FileHandle.standardError.write(Data("MountTests: cache folder peak \(largest) bytes in \(samples) samples\n".utf8))
         #expect(largest <= limit, "the cache folder held \(largest) bytes, over its 8 MiB")
         try await mounted.unmount(network: network)
         #expect(Self.folderBytes(cache + "/data") <= limit)
         let check = try await self.mount(cache: cache, extra: ["--cache-size", "8MiB"])
-        try await sh("diff -r big mnt/big")
-        try await check.unmount(network: network)
+        try await sh("diff -r big mnt/big && printf 'last' > mnt/big/last.txt")
+        // SIGTERM: the mount commits what is left, unmounts and exits 0.
+        #expect(await check.child.stop(timeout: 120), "the mount did not end on SIGTERM")
+        #expect(check.child.exitStatus == 0, "\(check.child.stderr)")
+        #expect(!MountProcess.isMounted(point))
+        #expect(try await remoteFiles().contains("/big/last.txt"))
     }
 
     /// `kill -9` with changes not committed: nothing reached the blobbers; the next mount commits it all.
     func crash() async throws {
         let cache = scratch + "/crash-cache"
         let mounted = try await mount(cache: cache, extra: ["--flush-after", "600s"])
+        // fsync returns once the change is committed (coreutils `sync FILE` calls fsync).
+        try await sh("printf 'synced' > mnt/synced.txt && sync mnt/synced.txt")
+        #expect(try await remoteFiles().contains("/synced.txt"))
         try writeRandomFile(scratch + "/late.bin", count: 1_500_000, seed: 7)
         try await sh("cp late.bin mnt/late.bin && mv mnt/outside.bin mnt/renamed.bin && rm mnt/tree/d0/f4.bin")
         try await sh("printf 'changed' | dd of=mnt/tree/d3/f67.bin bs=1 seek=10 conv=notrunc 2>/dev/null")
+        try await sh("printf 'unsynced' > mnt/synced.txt")
         mounted.child.kill9()
         _ = try await runProgram("/usr/bin/env", ["fusermount3", "-uz", point])
         let before = try await remoteFiles()
@@ -231,6 +243,9 @@ struct MountStory {
         let edited = try await network.blob(["download", "/tree/d3/f67.bin", scratch + "/f67.back"])
         try #require(edited.status == 0, "\(edited.stdout) \(edited.stderr)")
         try await sh("cmp f67.back expected/d3/f67.bin")
+        let synced = try await network.blob(["download", "/synced.txt", scratch + "/synced.back"])
+        try #require(synced.status == 0, "\(synced.stdout) \(synced.stderr)")
+        #expect(try String(contentsOfFile: scratch + "/synced.back", encoding: .utf8) == "unsynced")
     }
 
     /// Bytes of the files in `folder` (their sizes, as the cache counts them).
