@@ -162,6 +162,8 @@ struct MountStory {
         try writeRandomFile(scratch + "/outside.bin", count: 200_000, seed: 99)
         let upload = try await network.blob(["upload", scratch + "/outside.bin", "/outside.bin"])
         try #require(upload.status == 0, "\(upload.stdout) \(upload.stderr)")
+        let sealed = try await network.blob(["upload", "--encrypt", scratch + "/outside.bin", "/sealed.bin"])
+        try #require(sealed.status == 0, "\(sealed.stdout) \(sealed.stderr)")
         let download = try await network.blob(["download", "/tree/d3/f67.bin", scratch + "/f67.bin"])
         try #require(download.status == 0, "\(download.stdout) \(download.stderr)")
         try await sh("cmp f67.bin expected/d3/f67.bin")
@@ -170,7 +172,7 @@ struct MountStory {
         try await network.ctl("stop", 1)
         try await network.ctl("stop", 2)
         mounted = try await mount(cache: cache, extra: ["--read-only"])
-        try await sh("diff -r expected mnt/tree && diff -r expected-copy mnt/copy && cmp outside.bin mnt/outside.bin")
+        try await sh("diff -r expected mnt/tree && diff -r expected-copy mnt/copy && cmp outside.bin mnt/outside.bin && cmp outside.bin mnt/sealed.bin")
         try await mounted.unmount(network: network)
         try await network.ctl("start", 1)
         try await network.ctl("start", 2)
@@ -203,8 +205,11 @@ struct MountStory {
         #expect(largest <= limit, "the cache folder held \(largest) bytes, over its 8 MiB")
         try await mounted.unmount(network: network)
         #expect(Self.folderBytes(cache + "/data") <= limit)
-        let check = try await self.mount(cache: cache, extra: ["--cache-size", "8MiB"])
+        let check = try await self.mount(
+            cache: cache, extra: ["--cache-size", "8MiB", "--sync-on-close", "--flush-after", "600s"])
         try await sh("diff -r big mnt/big && printf 'last' > mnt/big/last.txt")
+        // --sync-on-close: the file is committed when closed, long before --flush-after.
+        #expect(try await remoteFiles().contains("/big/last.txt"))
         // SIGTERM: the mount commits what is left, unmounts and exits 0.
         #expect(await check.child.stop(timeout: 120), "the mount did not end on SIGTERM")
         #expect(check.child.exitStatus == 0, "\(check.child.stderr)")
