@@ -24,6 +24,8 @@ struct BlockCache {
         return found.bytes
     }
 
+    func contains(_ key: Key) -> Bool { blocks[key] != nil }
+
     mutating func put(_ key: Key, _ bytes: [UInt8]) {
         guard bytes.count <= capacity else { return }
         tick += 1

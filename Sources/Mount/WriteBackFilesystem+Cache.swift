@@ -103,8 +103,13 @@ extension WriteBackFilesystem {
         touch(node)
     }
 
-    /// Reads bytes of a file that is not cached from the network, a block of `BlockCache.blockSize` at
-    /// a time, each verified (`BlobClient.read`), through the read cache. Called without `state`.
+    /// Blocks fetched in one request when a read follows the block before it (sequential reading).
+    static let readAhead: UInt64 = 8
+
+    /// Reads bytes of a file that is not cached from the network, whole blocks of `BlockCache.blockSize`
+    /// (several in one request when reading sequentially), each verified (`BlobClient.read`), through
+    /// the read cache; a block another thread is fetching is waited for, not fetched twice. Called
+    /// without `state`.
     func readRemote(
         origin: String, version: UInt64, size: UInt64, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64
     ) throws(FilesystemError) -> Int {
@@ -115,33 +120,8 @@ extension WriteBackFilesystem {
             let index = position / BlockCache.blockSize
             let blockStart = index * BlockCache.blockSize
             let blockEnd = min(size, blockStart + BlockCache.blockSize)
-            let key = BlockCache.Key(version: version, index: index)
-            state.lock()
-            let cached = blocks.get(key)
-            state.unlock()
-            let block: [UInt8]
-            if let cached {
-                block = cached
-            } else {
-                do {
-                    let remote = try RemotePath(origin)
-                    block = try Blocking.run { () async throws(ClientError) -> [UInt8] in
-                        var bytes: [UInt8] = []
-                        bytes.reserveCapacity(Int(blockEnd - blockStart))
-                        for try await chunk in self.client.read(remote, range: blockStart...(blockEnd - 1)) {
-                            bytes += chunk.readableBytesView
-                        }
-                        return bytes
-                    }
-                } catch {
-                    logger.error("remote read failed", metadata: ["mount.path": "\(origin)", "mount.error": "\(error)"])
-                    throw .io
-                }
-                guard block.count == Int(blockEnd - blockStart) else { throw .io }
-                state.lock()
-                blocks.put(key, block)
-                state.unlock()
-            }
+            let block = try remoteBlock(origin: origin, version: version, size: size, index: index)
+            guard block.count == Int(blockEnd - blockStart) else { throw .io }
             let from = Int(position - blockStart)
             let count = Int(min(end, blockEnd) - position)
             block.withUnsafeBytes { source in
@@ -151,5 +131,65 @@ extension WriteBackFilesystem {
             position += UInt64(count)
         }
         return Int(end - offset)
+    }
+
+    /// Block `index` of a remote file, from the read cache or the network.
+    private func remoteBlock(origin: String, version: UInt64, size: UInt64, index: UInt64) throws(FilesystemError)
+        -> [UInt8]
+    {
+        let key = BlockCache.Key(version: version, index: index)
+        state.lock()
+        while true {
+            if let cached = blocks.get(key) {
+                state.unlock()
+                return cached
+            }
+            if !inflight.contains(key) { break }
+            state.wait()
+        }
+        let lastIndex = (size - 1) / BlockCache.blockSize
+        let sequential = index > 0 && blocks.contains(BlockCache.Key(version: version, index: index - 1))
+        var keys = [key]
+        while sequential, UInt64(keys.count) < Self.readAhead {
+            let next = BlockCache.Key(version: version, index: index + UInt64(keys.count))
+            guard next.index <= lastIndex, !inflight.contains(next), !blocks.contains(next) else { break }
+            keys.append(next)
+        }
+        inflight.formUnion(keys)
+        state.unlock()
+        let start = index * BlockCache.blockSize
+        let stop = min(size, (index + UInt64(keys.count)) * BlockCache.blockSize)
+        var fetched: [UInt8] = []
+        var failure: (any Error)?
+        do {
+            let remote = try RemotePath(origin)
+            fetched = try Blocking.run { () async throws(ClientError) -> [UInt8] in
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(Int(stop - start))
+                for try await chunk in self.client.read(remote, range: start...(stop - 1)) {
+                    bytes += chunk.readableBytesView
+                }
+                return bytes
+            }
+        } catch {
+            failure = error
+        }
+        state.lock()
+        defer { state.unlock() }
+        inflight.subtract(keys)
+        state.broadcast()
+        if let failure {
+            logger.error("remote read failed", metadata: ["mount.path": "\(origin)", "mount.error": "\(failure)"])
+            throw .io
+        }
+        guard fetched.count == Int(stop - start) else { throw .io }
+        var first: [UInt8] = []
+        for (position, key) in keys.enumerated() {
+            let from = position * Int(BlockCache.blockSize)
+            let block = Array(fetched[from..<min(fetched.count, from + Int(BlockCache.blockSize))])
+            if position == 0 { first = block }
+            blocks.put(key, block)
+        }
+        return first
     }
 }

@@ -95,6 +95,8 @@ public final class WriteBackFilesystem: FilesystemOperations, @unchecked Sendabl
     var versions: UInt64 = 0
     var cachedBytes: UInt64 = 0
     var blocks: BlockCache
+    /// Blocks being fetched by some thread.
+    var inflight: Set<BlockCache.Key> = []
     let mountedAt = WriteBackFilesystem.now()
     /// Times set on directories (`touch`, `rsync -a`), for as long as the mount lasts.
     var directoryTimes: [String: Int64] = [:]
