@@ -45,6 +45,7 @@ extension WriteBackFilesystem {
             return true
         }
         flushing = true
+        flushGeneration += 1
         while activeMutations > 0 { state.wait() }
         defer {
             flushing = false
@@ -165,6 +166,7 @@ extension WriteBackFilesystem {
                 node.origin = node.path
                 node.dirty = false
                 node.remoteVersion = newVersion()
+                node.contentHash = nil
                 baseline.insert(node.path)
             }
         }

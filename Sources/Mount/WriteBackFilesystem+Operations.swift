@@ -8,6 +8,14 @@ import Foundation
 
 extension WriteBackFilesystem {
     public func attributes(_ path: String) throws(FilesystemError) -> FileAttributes {
+        if let known = knownAttributes(path) { return known }
+        // Perhaps another client made it since the directory was listed.
+        refresh(Self.parent(of: path))
+        if let known = knownAttributes(path) { return known }
+        throw .notFound
+    }
+
+    private func knownAttributes(_ path: String) -> FileAttributes? {
         state.lock()
         defer { state.unlock() }
         if let node = files[path] {
@@ -16,10 +24,11 @@ extension WriteBackFilesystem {
         if directories.contains(path) {
             return FileAttributes(isDirectory: true, size: 0, modified: directoryTimes[path] ?? mountedAt)
         }
-        throw .notFound
+        return nil
     }
 
     public func directory(_ path: String) throws(FilesystemError) -> [String] {
+        refresh(path)
         state.lock()
         defer { state.unlock() }
         guard directories.contains(path) else { throw files[path] == nil ? .notFound : .notDirectory }

@@ -38,6 +38,7 @@ extension WriteBackFilesystem {
                 path: entry.path, origin: entry.path, size: UInt64(max(0, entry.size)),
                 modified: entry.updatedAt.multipliedReportingOverflow(by: 1_000_000).partialValue,
                 remoteVersion: newVersion())
+            node.contentHash = entry.contentHash
             files[entry.path] = node
             baseline.insert(entry.path)
         }

@@ -2,6 +2,7 @@ public import Client
 import Foundation
 public import Logging
 import StorageProtocol
+import Merkle
 
 #if canImport(Glibc)
     import Glibc
@@ -63,6 +64,8 @@ public final class WriteBackFilesystem: FilesystemOperations, @unchecked Sendabl
         var detached = false
         /// Names the remote content for the read cache; a new one at every commit of this file.
         var remoteVersion: UInt64
+        /// The content hash the network listed for `origin`, when known (not after this mount's commit).
+        var contentHash: Hash?
 
         init(path: String, origin: String?, size: UInt64, modified: Int64, remoteVersion: UInt64) {
             self.path = path
@@ -97,6 +100,11 @@ public final class WriteBackFilesystem: FilesystemOperations, @unchecked Sendabl
     var blocks: BlockCache
     /// Blocks being fetched by some thread.
     var inflight: Set<BlockCache.Key> = []
+    /// When each directory was last listed from the network (other clients' changes show after that).
+    var listedAt: [String: ContinuousClock.Instant] = [:]
+    let startedAt = ContinuousClock.now
+    /// Counts flushes, so a listing taken while one committed is not merged.
+    var flushGeneration: UInt64 = 0
     let mountedAt = WriteBackFilesystem.now()
     /// Times set on directories (`touch`, `rsync -a`), for as long as the mount lasts.
     var directoryTimes: [String: Int64] = [:]

@@ -156,6 +156,15 @@ struct MountStory {
         let remote = try await remoteFiles()
         #expect(Set(local.split(separator: "\n").map(String.init)) == remote)
         #expect(remote.contains("/copy/tree/moved/f1.bin") && !remote.contains("/copy/tree/d1/f1.bin"))
+        // Another client's upload and delete show without a remount, once the listing is 2 s old.
+        try writeRandomFile(scratch + "/fresh.bin", count: 100_000, seed: 5)
+        let fresh = try await network.blob(["upload", scratch + "/fresh.bin", "/fresh.bin"])
+        try #require(fresh.status == 0, "\(fresh.stdout) \(fresh.stderr)")
+        #expect(try await eventually(timeout: 30) { try await sh("ls mnt").contains("fresh.bin") })
+        try await sh("cmp fresh.bin mnt/fresh.bin")
+        let removed = try await network.blob(["rm", "/fresh.bin"])
+        try #require(removed.status == 0, "\(removed.stdout) \(removed.stderr)")
+        #expect(try await eventually(timeout: 30) { try await !sh("ls mnt").contains("fresh.bin") })
         try await mounted.unmount(network: network)
 
         // What `blob` uploads, the mount reads; what the mount wrote, `blob download` reads.
