@@ -38,7 +38,9 @@ struct MountCommand: AsyncParsableCommand {
             throw ValidationError("--cache-size must be a size of at least 1MiB, e.g. 2GiB")
         }
         _ = size
-        guard Sizes.parseDuration(flushAfter) != nil else { throw ValidationError("--flush-after must be like 5s or 1m") }
+        guard Sizes.parseDuration(flushAfter) != nil else {
+            throw ValidationError("--flush-after must be like 5s or 1m")
+        }
     }
 
     func run() async throws {

@@ -103,8 +103,11 @@ public final class FuseSession: @unchecked Sendable {
         return Unmanaged<Box>.fromOpaque(context.pointee.private_data!).takeUnretainedValue().operations
     }
 
+    /// The path the kernel gave; a name that is not UTF-8 becomes one no file has and no file can be
+    /// made at (a control character), rather than being repaired into another file's name.
     private static func path(_ raw: UnsafePointer<CChar>?) -> String {
-        raw.map { String(cString: $0) } ?? "/"
+        guard let raw else { return "/" }
+        return String(validatingCString: raw) ?? "/\u{1}not-utf8"
     }
 
     /// Runs `body`, returning 0, or the negated errno of its error (libfuse's convention).

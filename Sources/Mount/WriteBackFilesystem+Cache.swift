@@ -38,7 +38,8 @@ extension WriteBackFilesystem {
             // Nothing can be dropped (what is cached is open or cannot be committed now): go over the
             // limit rather than block forever.
             logger.warning(
-                "cache folder over its limit", metadata: ["mount.cached": "\(cachedBytes)", "mount.needed": "\(wanted)"])
+                "cache folder over its limit",
+                metadata: ["mount.cached": "\(cachedBytes)", "mount.needed": "\(wanted)"])
             activeMutations += 1
             cachedBytes += wanted
             return wanted
@@ -95,7 +96,8 @@ extension WriteBackFilesystem {
             cachedBytes -= min(cachedBytes, reserved)
             Glibc.unlink(path)
             logger.error(
-                "cannot fetch a file into the cache", metadata: ["mount.path": "\(origin)", "mount.error": "\(failure ?? "open")"])
+                "cannot fetch a file into the cache",
+                metadata: ["mount.path": "\(origin)", "mount.error": "\(failure ?? "open")"])
             throw .io
         }
         node.cacheName = name

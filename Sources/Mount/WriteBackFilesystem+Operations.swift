@@ -37,7 +37,8 @@ extension WriteBackFilesystem {
         for file in files.keys where file.hasPrefix(prefix) && Self.parent(of: file) == path {
             names.append(Self.name(of: file))
         }
-        for directory in directories where directory != path && directory.hasPrefix(prefix)
+        for directory in directories
+        where directory != path && directory.hasPrefix(prefix)
             && Self.parent(of: directory) == path
         {
             names.append(Self.name(of: directory))
@@ -268,7 +269,8 @@ extension WriteBackFilesystem {
         guard path != "/" else { throw FilesystemError(EBUSY) }
         guard directories.contains(path) else { throw files[path] == nil ? .notFound : .notDirectory }
         let prefix = path + "/"
-        if files.keys.contains(where: { $0.hasPrefix(prefix) }) || directories.contains(where: { $0.hasPrefix(prefix) }) {
+        if files.keys.contains(where: { $0.hasPrefix(prefix) }) || directories.contains(where: { $0.hasPrefix(prefix) })
+        {
             throw .notEmpty
         }
         directories.remove(path)
@@ -305,7 +307,9 @@ extension WriteBackFilesystem {
         let toPrefix = to + "/"
         if directories.contains(to) {
             if noReplace { throw .exists }
-            if files.keys.contains(where: { $0.hasPrefix(toPrefix) }) || directories.contains(where: { $0.hasPrefix(toPrefix) }) {
+            if files.keys.contains(where: { $0.hasPrefix(toPrefix) })
+                || directories.contains(where: { $0.hasPrefix(toPrefix) })
+            {
                 throw .notEmpty
             }
         }

@@ -16,7 +16,9 @@ extension WriteBackFilesystem {
     public func start() throws(MountError) -> Int {
         let listing: FileOperations.Listing
         do {
-            listing = try Blocking.run { () async throws(ClientError) in try await self.client.list("/", recursive: true) }
+            listing = try Blocking.run { () async throws(ClientError) in
+                try await self.client.list("/", recursive: true)
+            }
         } catch {
             throw .fuse("cannot list the allocation: \(error)")
         }
@@ -78,7 +80,8 @@ extension WriteBackFilesystem {
         for path in files.keys { directories.formUnion(Self.ancestors(of: path)) }
         // Cache files no change needs are dropped: a mount starts with an empty clean cache.
         let wanted = Set(files.values.compactMap(\.cacheName))
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: dataFolder)) ?? [] where !wanted.contains(name) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dataFolder)) ?? []
+        where !wanted.contains(name) {
             Glibc.unlink(cachePath(name))
         }
         saveManifest()

@@ -62,7 +62,9 @@ final class MountProcess: Sendable {
 
     static func isMounted(_ point: String) -> Bool {
         let mounts = (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? ""
-        return mounts.split(separator: "\n").contains { $0.split(separator: " ").dropFirst().first.map(String.init) == point }
+        return mounts.split(separator: "\n").contains {
+            $0.split(separator: " ").dropFirst().first.map(String.init) == point
+        }
     }
 
     /// `blob umount`, then the process must end by itself with status 0.
@@ -137,12 +139,14 @@ struct MountStory {
         let again = try await sh("rsync -a --itemize-changes src/ mnt/tree/")
         #expect(again.isEmpty, "rsync sent changes again: \(again)")
         try await sh("mkdir mnt/copy && tar -C mnt -cf - tree | tar -C mnt/copy -xf -")
-        try await sh("cd mnt/tree && sha256sum --quiet -c ../../sums && cd ../copy/tree && sha256sum --quiet -c ../../../sums")
+        try await sh(
+            "cd mnt/tree && sha256sum --quiet -c ../../sums && cd ../copy/tree && sha256sum --quiet -c ../../../sums")
         // The same edits through the mount and on a local copy of what is expected.
         try await sh("cp -r src expected && mkdir expected-copy && cp -r src expected-copy/tree")
         try await sh("mv mnt/copy/tree/d1 mnt/copy/tree/moved && mv expected-copy/tree/d1 expected-copy/tree/moved")
         for target in ["mnt/tree", "expected"] {
-            try await sh("printf 'EDITED IN THE MIDDLE' | dd of=\(target)/d3/f67.bin bs=1 seek=1000000 conv=notrunc 2>/dev/null")
+            try await sh(
+                "printf 'EDITED IN THE MIDDLE' | dd of=\(target)/d3/f67.bin bs=1 seek=1000000 conv=notrunc 2>/dev/null")
         }
         try await sh("rm -r mnt/copy/tree/d2 && rm -r expected-copy/tree/d2")
         try await sh("cmp mnt/tree/d3/f67.bin expected/d3/f67.bin")
@@ -181,7 +185,9 @@ struct MountStory {
         try await network.ctl("stop", 1)
         try await network.ctl("stop", 2)
         mounted = try await mount(cache: cache, extra: ["--read-only"])
-        try await sh("diff -r expected mnt/tree && diff -r expected-copy mnt/copy && cmp outside.bin mnt/outside.bin && cmp outside.bin mnt/sealed.bin")
+        try await sh(
+            "diff -r expected mnt/tree && diff -r expected-copy mnt/copy && cmp outside.bin mnt/outside.bin && cmp outside.bin mnt/sealed.bin"
+        )
         try await mounted.unmount(network: network)
         try await network.ctl("start", 1)
         try await network.ctl("start", 2)
@@ -210,7 +216,8 @@ struct MountStory {
         #expect(samples > 0)
         // The copy went through the cache: it held data, and more than once had to drop what was committed.
         #expect(largest > limit / 2, "the cache folder held at most \(largest) bytes")
-        FileHandle.standardError.write(Data("MountTests: cache folder peak \(largest) bytes in \(samples) samples\n".utf8))
+        FileHandle.standardError.write(
+            Data("MountTests: cache folder peak \(largest) bytes in \(samples) samples\n".utf8))
         #expect(largest <= limit, "the cache folder held \(largest) bytes, over its 8 MiB")
         try await mounted.unmount(network: network)
         #expect(Self.folderBytes(cache + "/data") <= limit)
