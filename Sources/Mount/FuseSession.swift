@@ -120,6 +120,14 @@ public final class FuseSession: @unchecked Sendable {
         }
     }
 
+    /// A byte count, or the negated errno of the error.
+    private static func answer(_ result: Result<Int, FilesystemError>) -> Int32 {
+        switch result {
+        case .success(let count): Int32(clamping: count)
+        case .failure(let error): -error.errno
+        }
+    }
+
     private static func fill(_ stat: UnsafeMutablePointer<stat>, _ attributes: FileAttributes) {
         memset(stat, 0, MemoryLayout<stat>.size)
         stat.pointee.st_mode = attributes.isDirectory ? (S_IFDIR | 0o755) : (S_IFREG | 0o644)
@@ -172,25 +180,23 @@ public final class FuseSession: @unchecked Sendable {
                 info!.pointee.fh = try FuseSession.operations().create(FuseSession.path(path), flags: info!.pointee.flags)
             }
         }
+        // (No `return` inside a typed `do throws` in these closures: scripts/test.sh notes that Swift
+        // 6.3.1's optimiser has miscompiled that shape.)
         table.read = { _, buffer, size, offset, info in
             guard offset >= 0 else { return -EINVAL }
-            do throws(FilesystemError) {
-                let count = try FuseSession.operations().read(
+            let count = Result { () throws(FilesystemError) -> Int in
+                try FuseSession.operations().read(
                     info!.pointee.fh, into: UnsafeMutableRawBufferPointer(start: buffer, count: size), at: UInt64(offset))
-                return Int32(count)
-            } catch {
-                return -error.errno
             }
+            return FuseSession.answer(count)
         }
         table.write = { _, buffer, size, offset, info in
             guard offset >= 0 else { return -EINVAL }
-            do throws(FilesystemError) {
-                let count = try FuseSession.operations().write(
+            let count = Result { () throws(FilesystemError) -> Int in
+                try FuseSession.operations().write(
                     info!.pointee.fh, from: UnsafeRawBufferPointer(start: buffer, count: size), at: UInt64(offset))
-                return Int32(count)
-            } catch {
-                return -error.errno
             }
+            return FuseSession.answer(count)
         }
         table.truncate = { path, size, info in
             guard size >= 0 else { return -EINVAL }
@@ -228,17 +234,15 @@ public final class FuseSession: @unchecked Sendable {
             }
         }
         table.utimens = { path, times, _ in
-            FuseSession.answer { () throws(FilesystemError) in
-                var nanoseconds: Int64? = nil
-                if let times {
-                    let modified = times[1]
-                    if modified.tv_nsec == blobnet_utime_omit() { return }
-                    if modified.tv_nsec != blobnet_utime_now() {
-                        let (seconds, overflow) = Int64(modified.tv_sec).multipliedReportingOverflow(by: 1_000_000_000)
-                        guard !overflow else { throw .invalid }
-                        nanoseconds = seconds &+ Int64(modified.tv_nsec)
-                    }
-                }
+            let modified = times.map { $0[1] }
+            if let modified, modified.tv_nsec == blobnet_utime_omit() { return 0 }
+            var nanoseconds: Int64? = nil
+            if let modified, modified.tv_nsec != blobnet_utime_now() {
+                let (seconds, overflow) = Int64(modified.tv_sec).multipliedReportingOverflow(by: 1_000_000_000)
+                if overflow { return -EINVAL }
+                nanoseconds = seconds &+ Int64(modified.tv_nsec)
+            }
+            return FuseSession.answer { () throws(FilesystemError) in
                 try FuseSession.operations().setModified(FuseSession.path(path), to: nanoseconds)
             }
         }
