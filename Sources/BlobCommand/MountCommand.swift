@@ -49,6 +49,7 @@ struct MountCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue else {
             mountFail("the mount point \(target) is not a folder")
         }
+        if MountRegistry.isMounted(target) { mountFail("\(target) is mounted already (`blob umount \(target)`)") }
         let home = ClientHome(explicit: options.home)
         let registry = MountRegistry(home: home, mountpoint: target)
         if !foreground {

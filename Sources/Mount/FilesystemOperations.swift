@@ -32,6 +32,8 @@ public struct FileAttributes: Sendable, Equatable {
 /// method may block the calling thread and must be safe to call from several at once.
 public protocol FilesystemOperations: AnyObject, Sendable {
     func attributes(_ path: String) throws(FilesystemError) -> FileAttributes
+    /// What `fstat` says of an open file (perhaps unlinked since).
+    func attributes(handle: UInt64) throws(FilesystemError) -> FileAttributes
     func directory(_ path: String) throws(FilesystemError) -> [String]
     /// Opens an existing file; the handle goes back in the calls below.
     func open(_ path: String, flags: Int32) throws(FilesystemError) -> UInt64

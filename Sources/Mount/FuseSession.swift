@@ -157,9 +157,13 @@ public final class FuseSession: @unchecked Sendable {
             }
             return fuse_get_context()!.pointee.private_data
         }
-        table.getattr = { path, stat, _ in
+        table.getattr = { path, stat, info in
             FuseSession.answer { () throws(FilesystemError) in
-                FuseSession.fill(stat!, try FuseSession.operations().attributes(FuseSession.path(path)))
+                if path == nil, let info {
+                    FuseSession.fill(stat!, try FuseSession.operations().attributes(handle: info.pointee.fh))
+                } else {
+                    FuseSession.fill(stat!, try FuseSession.operations().attributes(FuseSession.path(path)))
+                }
             }
         }
         table.readdir = { path, buffer, filler, _, _, _ in

@@ -15,6 +15,13 @@ extension WriteBackFilesystem {
         throw .notFound
     }
 
+    public func attributes(handle: UInt64) throws(FilesystemError) -> FileAttributes {
+        state.lock()
+        defer { state.unlock() }
+        guard let node = handles[handle]?.node else { throw .badHandle }
+        return FileAttributes(isDirectory: false, size: node.size, modified: node.modified)
+    }
+
     private func knownAttributes(_ path: String) -> FileAttributes? {
         state.lock()
         defer { state.unlock() }

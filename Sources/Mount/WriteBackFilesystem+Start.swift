@@ -27,6 +27,14 @@ extension WriteBackFilesystem {
         } catch {
             throw .cache("cannot make the cache folder \(dataFolder): \(error)")
         }
+        // One mount per cache folder: two would commit each other's changes.
+        let lock = Glibc.open(configuration.cacheFolder + "/lock", O_CREAT | O_RDWR, 0o600)
+        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            if lock >= 0 { close(lock) }
+            throw .cache("the cache folder \(configuration.cacheFolder) is in use by another mount")
+        }
+        // Held (and the descriptor open) until the process ends.
+        folderLock = lock
         let manifest = try CacheManifest.load(from: manifestPath)
         if let manifest, manifest.allocation != client.id.hex {
             throw .cache(
@@ -85,6 +93,7 @@ extension WriteBackFilesystem {
             Glibc.unlink(cachePath(name))
         }
         saveManifest()
+        flusherStarted = true
         let thread = Thread { [self] in runFlusher() }
         thread.name = "blob-mount-flusher"
         thread.start()
@@ -101,6 +110,11 @@ extension WriteBackFilesystem {
     /// (they stay in the cache folder for the next mount).
     public func stop() throws(MountError) {
         state.lock()
+        guard flusherStarted else {
+            // `start` failed: nothing was served, nothing changed.
+            state.unlock()
+            return
+        }
         flushRequests += 1
         let request = flushRequests
         state.broadcast()

@@ -119,6 +119,9 @@ public final class WriteBackFilesystem: FilesystemOperations, @unchecked Sendabl
     var failedRequests: UInt64 = 0
     var lastFlushError: String?
     var stopping = false
+    var flusherStarted = false
+    /// The descriptor holding the cache folder's lock (`flock`), -1 before `start`.
+    var folderLock: Int32 = -1
     var flusherDone = false
 
     var dataFolder: String { configuration.cacheFolder + "/data" }
