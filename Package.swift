@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Blobber", targets: ["Blobber"]),
         .library(name: "Client", targets: ["Client"]),
+        .library(name: "Mount", targets: ["Mount"]),
         .library(name: "LedgerAPI", targets: ["LedgerAPI"]),
         .library(name: "Gateway", targets: ["Gateway"]),
     ],
@@ -44,6 +45,9 @@ let package = Package(
         .systemLibrary(
             name: "CISAL", pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]),
+        .systemLibrary(
+            name: "CFuse3", pkgConfig: "fuse3",
+            providers: [.apt(["libfuse3-dev"])]),
 
         // Hashes, shard trees, the allocation trie and their proofs.
         .target(name: "Merkle", dependencies: ["COpenSSLCrypto"]),
@@ -130,10 +134,18 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // `blob mount`: an allocation as a FUSE filesystem over `BlobClient`, with a bounded write-back cache.
+        .target(
+            name: "Mount",
+            dependencies: [
+                "Client", "StorageProtocol", "Merkle", "CFuse3",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .executableTarget(
             name: "BlobCommand",
             dependencies: [
-                "Client", "Bench", "Merkle", "Erasure", "StorageProtocol", "ServerRuntime",
+                "Client", "Mount", "Bench", "Merkle", "Erasure", "StorageProtocol", "ServerRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

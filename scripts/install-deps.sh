@@ -3,7 +3,7 @@
 # Safe to run again: it only calls apt-get when something is missing.
 set -euo pipefail
 
-packages=(libsodium-dev libssl-dev libsqlite3-dev libisal-dev pkg-config curl)
+packages=(libsodium-dev libssl-dev libsqlite3-dev libisal-dev libfuse3-dev fuse3 pkg-config curl)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

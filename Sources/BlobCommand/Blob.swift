@@ -17,7 +17,7 @@ struct Blob: AsyncParsableCommand {
             WalletCommand.self, AllocCommand.self, UploadCommand.self, DownloadCommand.self, ListCommand.self,
             StatCommand.self, RemoveCommand.self, MoveCommand.self, CopyCommand.self, MakeDirectoryCommand.self,
             SyncCommand.self, ShareCommand.self, StatusCommand.self, RepairCommand.self, CheckCommand.self,
-            MonitorCommand.self, BenchCommand.self,
+            MonitorCommand.self, MountCommand.self, UnmountCommand.self, BenchCommand.self,
         ])
 
     /// Arranges the command line (`Arguments`), suggests a subcommand for a mistyped one, then parses
