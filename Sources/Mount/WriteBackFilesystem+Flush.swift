@@ -67,12 +67,20 @@ extension WriteBackFilesystem {
         }
     }
 
+    /// libfuse's high-level API keeps a file unlinked while still open under `.fuse_hiddenXXXX` in the same
+    /// directory until its last close: to the network such a file is deleted, never committed by that name.
+    static func isHiddenByFuse(_ path: String) -> Bool {
+        (path.split(separator: "/").last ?? "").hasPrefix(".fuse_hidden")
+    }
+
     /// Plans and commits the tree's changes; holding `state` and the whole gate.
     private func commitChanges() throws(MountError) {
         var uploads: [Node] = []
         var renames: [Node] = []
         var unchanged: Set<String> = []
         for node in files.values {
+            // Not on the network: its absence deletes what it was (its origin is not kept below).
+            if Self.isHiddenByFuse(node.path) { continue }
             if node.dirty {
                 uploads.append(node)
             } else if node.origin != node.path {

@@ -169,7 +169,15 @@ struct MountStory {
         let removed = try await network.blob(["rm", "/fresh.bin"])
         try #require(removed.status == 0, "\(removed.stdout) \(removed.stderr)")
         #expect(try await eventually(timeout: 30) { try await !sh("ls mnt").contains("fresh.bin") })
+        // A file deleted while a program still reads it (libfuse keeps it as `.fuse_hidden…` until the last
+        // close), with a flush in between: to the network it is deleted, never a file by that name.
+        try await sh("cp expected/d3/f67.bin mnt/open.bin && sync mnt/open.bin")
+        #expect(try await remoteFiles().contains("/open.bin"))
+        try await sh("exec 3< mnt/open.bin; rm mnt/open.bin; head -c 10 <&3 > /dev/null; sync mnt/tree/d3/f67.bin; exec 3<&-")
+        let afterOpenDelete = try await remoteFiles()
+        #expect(!afterOpenDelete.contains("/open.bin") && !afterOpenDelete.contains { $0.contains(".fuse_hidden") }, "\(afterOpenDelete)")
         try await mounted.unmount(network: network)
+        #expect(try await !remoteFiles().contains { $0.contains(".fuse_hidden") })
 
         // What `blob` uploads, the mount reads; what the mount wrote, `blob download` reads.
         try writeRandomFile(scratch + "/outside.bin", count: 200_000, seed: 99)
