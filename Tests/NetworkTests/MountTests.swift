@@ -212,16 +212,29 @@ struct MountStory {
         let cache = scratch + "/small-cache"
         let limit = 8 << 20
         let mounted = try await mount(cache: cache, extra: ["--cache-size", "8MiB"])
-        let copy = try ChildProcess("/bin/sh", ["-c", "cp -r '\(big)' '\(point)/big'"])
-        var largest = 0
-        var samples = 0
-        while copy.isRunning && samples < 20_000 {
-            largest = max(largest, Self.folderBytes(cache + "/data"))
-            samples += 1
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        // The folder is sampled by a shell loop beside the copy, not by this test's tasks: on a loaded
+        // machine the test's own sleeps can stall for the whole copy and see nothing.
+        let copy = try ChildProcess(
+            "/bin/bash",
+            [
+                "-c",
+                """
+                cp -r '\(big)' '\(point)/big' & copier=$!
+                largest=0; samples=0
+                while kill -0 $copier 2>/dev/null && [ $samples -lt 20000 ]; do
+                    bytes=$(find '\(cache)/data' -maxdepth 1 -type f -printf '%s\\n' 2>/dev/null | awk '{s += $1} END {print s + 0}')
+                    [ "$bytes" -gt "$largest" ] && largest=$bytes
+                    samples=$((samples + 1)); sleep 0.02
+                done
+                wait $copier; status=$?
+                echo "$largest $samples"; exit $status
+                """,
+            ])
         #expect(await copy.wait(timeout: 300) == 0, "cp: \(copy.stderr)")
-        #expect(samples > 0)
+        let figures = copy.stdout.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        let largest = figures.first ?? 0
+        let samples = figures.count > 1 ? figures[1] : 0
+        #expect(samples > 0, "\(copy.stdout)")
         // The copy went through the cache: it held data, and more than once had to drop what was committed.
         #expect(largest > limit / 2, "the cache folder held at most \(largest) bytes")
         FileHandle.standardError.write(
