@@ -1,6 +1,7 @@
 import StorageProtocol
 import Logging
 import Client
+import CFuse3
 import Foundation
 import Merkle
 

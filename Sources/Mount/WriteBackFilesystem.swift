@@ -1,4 +1,5 @@
 public import Client
+import CFuse3
 import Foundation
 public import Logging
 import StorageProtocol
