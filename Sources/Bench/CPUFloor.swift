@@ -1,4 +1,3 @@
-import CISAL
 import COpenSSLCrypto
 import Dispatch
 import Foundation
@@ -128,25 +127,8 @@ public struct CPUFloor: Encodable, Sendable {
     }
 
     static func encode(_ bytes: Int) {
-        let k = 4
-        let m = 2
-        let length = 1 << 20
-        var matrix = [UInt8](repeating: 0, count: (k + m) * k)
-        gf_gen_cauchy1_matrix(&matrix, Int32(k + m), Int32(k))
-        var parityRows = Array(matrix[(k * k)...])
-        var tables = [UInt8](repeating: 0, count: 32 * k * m)
-        ec_init_tables(Int32(k), Int32(m), &parityRows, &tables)
-        let buffers = (0..<(k + m)).map { index -> UnsafeMutablePointer<UInt8> in
-            let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: length)
-            buffer.initialize(from: benchBytes(length, seed: UInt64(index) + 1), count: length)
-            return buffer
-        }
-        defer { buffers.forEach { $0.deallocate() } }
-        var sources: [UnsafeMutablePointer<UInt8>?] = Array(buffers[..<k])
-        var destinations: [UnsafeMutablePointer<UInt8>?] = Array(buffers[k...])
-        for _ in 0..<(bytes / (k * length)) {
-            ec_encode_data(Int32(length), Int32(k), Int32(m), &tables, &sources, &destinations)
-        }
+        let encoder = RawISALEncoder(dataShards: 4, parityShards: 2, length: 1 << 20)
+        for _ in 0..<(bytes / (4 << 20)) { encoder.encode() }
     }
 
     /// `bytes` through a TCP connection on 127.0.0.1, written in 64 KiB and read in 64 KiB on two threads.

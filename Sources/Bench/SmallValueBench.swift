@@ -3,10 +3,6 @@ import Foundation
 import NIOCore
 import StorageProtocol
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `blob bench small`: the latency of small values from one long-lived client (what a key-value gateway
 /// sees): `count` writes of `size` bytes, each its own commit on the allocation's blobbers (`k + 1` at least,
 /// as every write), then `count` verified reads of them in random order. Each operation is timed on its own;
@@ -45,7 +41,7 @@ public enum SmallValueBenchmark {
         var writes: [Double] = []
         var paths: [RemotePath] = []
         var values: [[UInt8]] = []
-        let writeCPU = cpuSeconds()
+        let writeCPU = CPUFloor.processCPUSeconds()
         let writeStart = clock.now
         for index in 0..<count {
             let path = try RemotePath.parse("\(folder)/k\(index)")
@@ -57,11 +53,11 @@ public enum SmallValueBenchmark {
             values.append(value)
         }
         let writeWall = (clock.now - writeStart).seconds
-        let writeCPUUsed = cpuSeconds() - writeCPU
+        let writeCPUUsed = CPUFloor.processCPUSeconds() - writeCPU
 
         var reads: [Double] = []
         let order = Array(0..<count).shuffled()
-        let readCPU = cpuSeconds()
+        let readCPU = CPUFloor.processCPUSeconds()
         let readStart = clock.now
         for index in order {
             let start = clock.now
@@ -74,7 +70,7 @@ public enum SmallValueBenchmark {
             }
         }
         let readWall = (clock.now - readStart).seconds
-        let readCPUUsed = cpuSeconds() - readCPU
+        let readCPUUsed = CPUFloor.processCPUSeconds() - readCPU
         try? await client.delete(paths)
         return Figures(
             count: count, sizeBytes: size, writeP50Milliseconds: percentile(writes, 0.5),
@@ -98,13 +94,5 @@ public enum SmallValueBenchmark {
         let sorted = values.sorted()
         let rank = Int((fraction * Double(sorted.count)).rounded(.up))
         return sorted[max(0, min(sorted.count - 1, rank - 1))]
-    }
-
-    /// This process's user + system CPU time.
-    static func cpuSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }

@@ -1,5 +1,6 @@
 public import Client
 import Foundation
+import Merkle
 import NIOCore
 
 /// Multipart uploads staged on the gateway's disk (`HOME/gateway-multipart/UPLOAD_ID/`): each part a
@@ -135,7 +136,7 @@ public struct MultipartStore: Sendable {
                 throw .invalidPart("part \(item.number) with ETag \(wanted) was not uploaded")
             }
             chosen.append(part)
-            guard let bytes = HexDigits.decode(part.etag) else {
+            guard let bytes = Hex.decode(part.etag) else {
                 throw .invalidPart("part \(item.number) has no valid ETag")
             }
             md5s += bytes
@@ -146,30 +147,6 @@ public struct MultipartStore: Sendable {
         }
         let etag = hex(Digest.md5(md5s)) + "-\(chosen.count)"
         return (chosen, etag)
-    }
-}
-
-/// Small hex decoding for ETags.
-enum HexDigits {
-    static func decode(_ text: String) -> [UInt8]? {
-        let bytes = Array(text.utf8)
-        guard bytes.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        var index = 0
-        func value(_ b: UInt8) -> UInt8? {
-            switch b {
-            case 0x30...0x39: b - 0x30
-            case 0x61...0x66: b - 0x61 + 10
-            case 0x41...0x46: b - 0x41 + 10
-            default: nil
-            }
-        }
-        while index < bytes.count {
-            guard let high = value(bytes[index]), let low = value(bytes[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
     }
 }
 

@@ -1,4 +1,5 @@
 public import Foundation
+import Merkle
 
 /// AWS Signature Version 4 as S3 checks it: the `Authorization: AWS4-HMAC-SHA256 ...` header and
 /// presigned URLs (`X-Amz-Signature` in the query). Pure: the caller gives the request's parts.
@@ -261,12 +262,4 @@ public enum SigV4 {
     static func percentDecode(_ text: String) -> String { String(decoding: percentDecodeBytes(text), as: UTF8.self) }
 }
 
-func hex(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out = [UInt8]()
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
+func hex(_ bytes: some Sequence<UInt8>) -> String { Hex.encode(bytes) }

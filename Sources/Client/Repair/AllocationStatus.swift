@@ -39,6 +39,15 @@ public struct AllocationStatus: Sendable, Codable {
         /// The monitor's last content audit of it (`AuditLog`), when one ran from this wallet folder.
         public var lastAudit: AuditLog.Entry?
 
+        /// The `health` word from the other fields, the worst first.
+        var derivedHealth: String {
+            if !reachable { "unreachable" }
+            else if !agrees { "behind" }
+            else if lastAudit?.outstandingDamage == true { "damaged" }
+            else if !ledgerAgrees { "ledger_differs" }
+            else { "healthy" }
+        }
+
         enum CodingKeys: String, CodingKey {
             case shardIndex = "shard_index"
             case blobberID = "blobber_id"
@@ -155,12 +164,7 @@ public struct AllocationStatus: Sendable, Codable {
             case .failure(let error)?: row.error = error.detail
             case nil: row.error = "no answer"
             }
-            row.health =
-                if !row.reachable { "unreachable" }
-                else if !row.agrees { "behind" }
-                else if row.lastAudit?.outstandingDamage == true { "damaged" }
-                else if !row.ledgerAgrees { "ledger_differs" }
-                else { "healthy" }
+            row.health = row.derivedHealth
             rows.append(row)
         }
         return AllocationStatus(
