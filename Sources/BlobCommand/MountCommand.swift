@@ -31,6 +31,8 @@ struct MountCommand: AsyncParsableCommand {
     @Flag(name: .customLong("sync-on-close"), help: "Commit a file's changes when it is closed after writing.")
     var syncOnClose = false
     @Flag(help: "Encrypt the files written through the mount.") var encrypt = false
+    @Option(name: .customLong("paths-per-commit"), help: "Most paths one commit names (2...10000).")
+    var pathsPerCommit = 4000
     @Argument(help: "Empty folder to mount at.") var mountpoint: String
 
     func validate() throws {
@@ -38,6 +40,9 @@ struct MountCommand: AsyncParsableCommand {
             throw ValidationError("--cache-size must be a size of at least 1MiB, e.g. 2GiB")
         }
         _ = size
+        guard (2...ProofsRequest.maxPaths).contains(pathsPerCommit) else {
+            throw ValidationError("--paths-per-commit must be between 2 and \(ProofsRequest.maxPaths)")
+        }
         guard Sizes.parseDuration(flushAfter) != nil else {
             throw ValidationError("--flush-after must be like 5s or 1m")
         }
@@ -68,7 +73,7 @@ struct MountCommand: AsyncParsableCommand {
             cacheFolder: cache ?? home.path + "/mounts/" + client.id.hex,
             cacheLimit: Sizes.parseBytes(cacheSize)!,
             flushAfter: .milliseconds(Sizes.parseDuration(flushAfter)!), readOnly: readOnly,
-            syncOnClose: syncOnClose, encrypt: encrypt)
+            syncOnClose: syncOnClose, encrypt: encrypt, pathsPerCommit: pathsPerCommit)
         let failure: String? = await withCheckedContinuation { continuation in
             // The filesystem blocks its callers' threads: it runs on threads of its own, never Swift's pool.
             let thread = Thread {

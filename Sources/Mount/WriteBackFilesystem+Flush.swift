@@ -8,10 +8,6 @@ import StorageProtocol
 #endif
 
 extension WriteBackFilesystem {
-    /// Changes committed in one go; at most this many paths in one commit (a batch names each path once
-    /// and a blobber takes at most `ProofsRequest.maxPaths`).
-    static let pathsPerCommit = 4000
-
     /// The flusher's thread: commits the changes after `flushAfter` of quiet, or at once when asked
     /// (`fsync`, a full cache, the unmount); after a failure it waits a little before trying again.
     func runFlusher() {
@@ -123,24 +119,32 @@ extension WriteBackFilesystem {
             }
             items.append((node, Uploader.Item(localPath: cachePath(name), remotePath: remote)))
         }
-        var edits = Batch()
+        var deleteQueue: ArraySlice<RemotePath>
+        var renameQueue: ArraySlice<(node: Node, from: RemotePath, to: RemotePath)>
         do {
-            for path in deletes { edits.delete(try RemotePath(path)) }
-            for node in renames { edits.rename(try RemotePath(node.origin!), to: try RemotePath(node.path)) }
+            deleteQueue = try deletes.map { try RemotePath($0) }[...]
+            renameQueue = try renames.map { ($0, try RemotePath($0.origin!), try RemotePath($0.path)) }[...]
         } catch {
             throw .flush("a path the network refuses: \(error)")
         }
-        // The deletes and renames go with the first uploads; further uploads in further commits.
-        var first = true
+        // Deletes first, then renames, then uploads, at most `pathsPerCommit` paths in one commit (a
+        // rename names two; at least two, so every round takes something): a flush of 30,000 deletes
+        // is several commits, each a consistent state.
         var rest = items[...]
-        while first || !rest.isEmpty {
-            var batch = first ? edits : Batch()
-            let room = max(1, Self.pathsPerCommit - batch.deletes.count - 2 * batch.renames.count)
+        while !deleteQueue.isEmpty || !renameQueue.isEmpty || !rest.isEmpty {
+            var batch = Batch()
+            var room = configuration.pathsPerCommit
+            let deleting = deleteQueue.prefix(room)
+            deleteQueue = deleteQueue.dropFirst(deleting.count)
+            for path in deleting { batch.delete(path) }
+            room -= deleting.count
+            let renaming = renameQueue.prefix(room / 2)
+            renameQueue = renameQueue.dropFirst(renaming.count)
+            for rename in renaming { batch.rename(rename.from, to: rename.to) }
+            room -= 2 * renaming.count
             let chunk = rest.prefix(room)
             rest = rest.dropFirst(chunk.count)
             batch.uploads = chunk.map(\.item)
-            first = false
-            if batch.isEmpty { break }
             let encrypt = configuration.encrypt
             let client = self.client
             let toCommit = batch
@@ -168,8 +172,7 @@ extension WriteBackFilesystem {
                 baseline.remove(from.string)
                 baseline.insert(to.string)
             }
-            for node in renames { node.origin = node.path }
-            renames = []
+            for rename in renaming { rename.node.origin = rename.node.path }
             for (node, _) in chunk {
                 node.origin = node.path
                 node.dirty = false

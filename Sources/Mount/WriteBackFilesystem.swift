@@ -30,11 +30,16 @@ public final class WriteBackFilesystem: FilesystemOperations, @unchecked Sendabl
         public var encrypt: Bool
         /// Bytes of verified remote blocks kept in memory.
         public var readCacheBytes: Int
+        /// Most paths one commit names (a rename names two); a flush with more changes is several
+        /// commits. Between 2 and `ProofsRequest.maxPaths`, what a blobber takes in one request.
+        public var pathsPerCommit: Int
 
         public init(
             cacheFolder: String, cacheLimit: UInt64, flushAfter: Duration, readOnly: Bool = false,
-            syncOnClose: Bool = false, encrypt: Bool = false, readCacheBytes: Int = 64 << 20
+            syncOnClose: Bool = false, encrypt: Bool = false, readCacheBytes: Int = 64 << 20,
+            pathsPerCommit: Int = 4000
         ) {
+            self.pathsPerCommit = min(max(pathsPerCommit, 2), ProofsRequest.maxPaths)
             self.cacheFolder = cacheFolder
             self.cacheLimit = cacheLimit
             self.flushAfter = flushAfter
