@@ -185,6 +185,7 @@ let package = Package(
                 "COpenSSLCrypto",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
 
         // Child processes for the multi-process tests: spawned and reaped by PID, bounded waits.

@@ -1,56 +1,54 @@
 #!/usr/bin/env bash
-# Figures for `blob mount` against the same network in the same run: sequential write and read of one
-# large file through the mount vs `blob upload` / `blob download`, and `cp -r` of many small files.
-# Run against a network `testnet/up` started (BLOB_HOME set, a release `blob` on PATH, an allocation
-# with room for twice --size):
-#   scripts/bench-mount.sh [--size 1GiB] [--files 1000]
+# Figures for `blob mount` (issue 16) against `blob upload` / `blob download` on the same network in the
+# same run: sequential write and read of one large file through the mount, and `cp -r` of many small
+# files with their commit. Starts a ledger and 6 blobbers of release binaries on loopback with a 4+2
+# allocation; every process it starts is killed by PID on exit.
+#
+#   scripts/bench-mount.sh [SIZE] [FILES] [BUILD_DIR]     e.g. scripts/bench-mount.sh 1GiB 1000 .build-reltest/release
 set -euo pipefail
-
-size=1GiB
-files=1000
-while (($#)); do
-    case "$1" in
-        --size) size=$2; shift 2 ;;
-        --files) files=$2; shift 2 ;;
-        *) echo "usage: $0 [--size 1GiB] [--files 1000]" >&2; exit 64 ;;
-    esac
-done
+SIZE=${1:-1GiB}
+FILES=${2:-1000}
+BUILD=$(cd "${3:-.build-reltest/release}" && pwd)
 command -v fusermount3 >/dev/null || { echo "fusermount3 is not installed (apt-get install fuse3)" >&2; exit 1; }
-: "${BLOB_HOME:?set BLOB_HOME (testnet/up prints it)}"
+source "$(dirname "$0")/bench-lib.sh"
+bench_start_ledger
+bench_start_blobbers 6
+bench_wallet
+bench_allocation 0 1 2 3 4 5 > /dev/null
 
-work=$(mktemp -d)
-mnt=$work/mnt
-mkdir -p "$mnt" "$work/small"
-cleanup() {
-    if grep -q " $mnt fuse" /proc/mounts; then blob umount "$mnt" >/dev/null 2>&1 || fusermount3 -uz "$mnt"; fi
-    rm -rf "$work"
+mnt=$DIR/mnt
+mkdir -p "$mnt" "$DIR/small"
+unmount_if_mounted() {
+    if grep -q " $mnt fuse" /proc/mounts; then "$BUILD/blob" umount "$mnt" >/dev/null 2>&1 || fusermount3 -uz "$mnt"; fi
 }
-trap cleanup EXIT
+trap 'unmount_if_mounted; bench_cleanup' EXIT
 
-bytes=$(numfmt --from=iec "${size%B}" 2>/dev/null || numfmt --from=iec "${size%iB}")
-head -c "$bytes" /dev/urandom >"$work/big.bin"
-for i in $(seq 1 "$files"); do head -c $((RANDOM % 8192 + 1)) /dev/urandom >"$work/small/f$i"; done
-run=bench-$$
+bytes=$(python3 -c "import sys; u={'KiB':1<<10,'MiB':1<<20,'GiB':1<<30}; s=sys.argv[1]; print(int(s[:-3])*u[s[-3:]] if s[-3:] in u else int(s))" "$SIZE")
+head -c "$bytes" /dev/urandom > big.bin
+for i in $(seq 1 "$FILES"); do head -c $((RANDOM % 8192 + 1)) /dev/urandom > "small/f$i"; done
+now() { date +%s.%N; }
+span() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
 
-seconds() { local start=$1 end; end=$(date +%s.%N); echo "$end - $start" | bc; }
-rate() { echo "scale=1; $bytes / 1048576 / $1" | bc; }
+t0=$(now); "$BUILD/blob" upload big.bin /cli/big.bin > /dev/null; t1=$(now)
+"$BUILD/blob" download /cli/big.bin cli.back > /dev/null; t2=$(now)
 
-start=$(date +%s.%N); blob upload "$work/big.bin" "/$run/cli.bin" >/dev/null; upload=$(seconds "$start")
-start=$(date +%s.%N); blob download "/$run/cli.bin" "$work/cli.back" >/dev/null; download=$(seconds "$start")
+"$BUILD/blob" mount "$mnt" --cache "$DIR/cache" --cache-size 4GiB > /dev/null
+mkdir -p "$mnt/m"
+# Written through the mount and committed: the unmount returns once every change is committed.
+t3=$(now); cp big.bin "$mnt/m/big.bin"; "$BUILD/blob" umount "$mnt" > /dev/null; t4=$(now)
+# A new mount with an empty cache: every byte comes from the blobbers, verified.
+"$BUILD/blob" mount "$mnt" --cache "$DIR/cache2" > /dev/null
+t5=$(now); cat "$mnt/m/big.bin" > mount.back; t6=$(now)
+cmp big.bin mount.back
+t7=$(now); cp -r small "$mnt/m/small"; sync -f "$mnt/m/small/f1"; "$BUILD/blob" umount "$mnt" > /dev/null; t8=$(now)
 
-blob mount "$mnt" --cache "$work/cache" --cache-size 4GiB >/dev/null
-mkdir -p "$mnt/$run"
-# Written through the mount and committed (the unmount returns once every change is committed).
-start=$(date +%s.%N); cp "$work/big.bin" "$mnt/$run/mount.bin"; blob umount "$mnt" >/dev/null; write=$(seconds "$start")
-blob mount "$mnt" --cache "$work/cache2" >/dev/null
-start=$(date +%s.%N); cat "$mnt/$run/mount.bin" >/dev/null; read=$(seconds "$start")
-start=$(date +%s.%N); cp -r "$work/small" "$mnt/$run/small"; sync -f "$mnt/$run/small/f1" ; blob umount "$mnt" >/dev/null
-small=$(seconds "$start")
-blob rm -r "/$run" >/dev/null
-
-printf 'size %s\n' "$size"
-printf 'blob upload    %6.1f MiB/s\n' "$(rate "$upload")"
-printf 'mount write    %6.1f MiB/s (ratio %.2f)\n' "$(rate "$write")" "$(echo "scale=3; $upload / $write" | bc)"
-printf 'blob download  %6.1f MiB/s\n' "$(rate "$download")"
-printf 'mount read     %6.1f MiB/s (ratio %.2f)\n' "$(rate "$read")" "$(echo "scale=3; $download / $read" | bc)"
-printf 'cp -r %d small files and commit: %.1f s\n' "$files" "$small"
+python3 - "$bytes" "$FILES" "$(span "$t0" "$t1")" "$(span "$t1" "$t2")" "$(span "$t3" "$t4")" "$(span "$t5" "$t6")" "$(span "$t7" "$t8")" <<'EOF'
+import json, sys
+size, files = int(sys.argv[1]), int(sys.argv[2])
+up, down, write, read, small = map(float, sys.argv[3:])
+mib = size / 1048576
+print(json.dumps({"size_bytes": size, "blob_upload_mib_s": round(mib / up, 1), "blob_download_mib_s": round(mib / down, 1),
+    "mount_write_mib_s": round(mib / write, 1), "mount_read_mib_s": round(mib / read, 1),
+    "mount_write_ratio": round(up / write, 3), "mount_read_ratio": round(down / read, 3),
+    "small_files": files, "small_files_cp_r_and_commit_s": round(small, 2)}, sort_keys=True))
+EOF

@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the system's speed; release builds only give meaningful figures.",
-        subcommands: [CodecBench.self, UploadBench.self, SmallBench.self])
+        subcommands: [CodecBench.self, UploadBench.self, SmallBench.self, GatewayBench.self])
 }
 
 /// `blob bench codec`: the per-core speed of every primitive on the data path, each next to the raw
@@ -93,6 +93,47 @@ struct SmallBench: AsyncParsableCommand {
         try await runCommand(options, text: SmallValueBenchmark.text) { context throws(ClientError) in
             try await SmallValueBenchmark.run(
                 client: try await context.client(alloc), count: count, size: Int(Sizes.parseBytes(size)!))
+        }
+    }
+}
+
+/// `blob bench gateway`: small-value latency through a running `gateway serve` (scripts/bench-gateway.sh
+/// starts one), measured by `Bench.GatewayBenchmark`.
+struct GatewayBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "Time key-value PUTs, cached retrieves and a burst of concurrent PUTs through a gateway.")
+
+    @Option(help: "The gateway's URL, e.g. http://127.0.0.1:8081.") var url: String
+    @Option(name: .customLong("api-key"), help: "A bearer API key of the gateway (gateway keys create).")
+    var apiKey: String
+    @Option(help: "Sequential PUTs, and cached retrieves.") var count: Int = 1000
+    @Option(help: "Value size, e.g. 4KiB.") var size: String = "4KiB"
+    @Option(help: "PUTs of the concurrent burst.") var burst: Int = 1000
+    @Option(help: "Clients of the burst, each with its own connection.") var clients: Int = 50
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard (1...100_000).contains(count) else { throw ValidationError("--count must be in 1...100000") }
+        guard (0...100_000).contains(burst) else { throw ValidationError("--burst must be in 0...100000") }
+        guard (1...1000).contains(clients) else { throw ValidationError("--clients must be in 1...1000") }
+        guard let bytes = Sizes.parseBytes(size), (1...(16 << 20)).contains(bytes) else {
+            throw ValidationError("--size must be between 1 byte and 16MiB")
+        }
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw ValidationError("--url must be an http:// or https:// URL")
+        }
+    }
+
+    func run() async throws {
+        let figures = try await GatewayBenchmark.run(
+            url: url, apiKey: apiKey, count: count, size: Int(Sizes.parseBytes(size)!), burst: burst, clients: clients)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+        } else {
+            print(GatewayBenchmark.text(figures))
         }
     }
 }
