@@ -36,12 +36,15 @@ public struct ObjectMeta: Sendable, Codable, Equatable {
 /// metadata, the cache, expiry. Both APIs call this.
 public final class ObjectStore: Sendable {
     public let client: BlobClient
+    /// Puts from concurrent requests go out together: one commit per blobber for every put waiting.
+    let committer: GroupCommitter
     let cache: ValueCache
     let knownBuckets = Mutex(Set<String>())
     static let maxMetaBytes: UInt64 = 256 << 10
 
     public init(client: BlobClient, cacheBytes: Int, cacheMaxValueBytes: Int) {
         self.client = client
+        committer = GroupCommitter(client: client)
         cache = ValueCache(capacity: cacheBytes, maxValue: cacheMaxValueBytes)
     }
 
@@ -127,16 +130,15 @@ public final class ObjectStore: Sendable {
         }
         let cacheKey = Self.cacheKey(bucket, key)
         cache.remove(cacheKey)
-        try await run { () async throws(ClientError) in
-            try await client.commit { batch throws(ClientError) in
-                switch body {
-                case .file(let local): batch.upload(local, to: objectPath)
-                case .source(let source): batch.write(objectPath, from: source)
-                }
-                batch.write(metaPath, from: ByteSource(metaBytes))
-                if let ttlPath { batch.write(ttlPath, from: ByteSource(Array(cacheKey.utf8))) }
-            }
+        var batch = Batch()
+        switch body {
+        case .file(let local): batch.upload(local, to: objectPath)
+        case .source(let source): batch.write(objectPath, from: source)
         }
+        batch.write(metaPath, from: ByteSource(metaBytes))
+        if let ttlPath { batch.write(ttlPath, from: ByteSource(Array(cacheKey.utf8))) }
+        let changes = batch
+        try await run { () async throws(ClientError) in try await committer.commit(changes) }
         if case .file(let local) = body, size <= UInt64(cache.maxValue),
             let data = FileManager.default.contents(atPath: local)
         {

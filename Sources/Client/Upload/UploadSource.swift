@@ -11,6 +11,8 @@ public struct ByteSource: Sendable {
     /// The most a source may announce (2^50 bytes, a petabyte).
     public static let maximumSize: UInt64 = 1 << 50
     let makeIterator: @Sendable () -> ChunkIterator
+    /// Whether the bytes can be read again from the start (bytes in memory; not a stream).
+    var isReplayable = false
 
     /// `size` bytes from `chunks`, in order.
     public init<Chunks: AsyncSequence & Sendable>(size: UInt64, _ chunks: Chunks) where Chunks.Element == ByteBuffer {
@@ -24,6 +26,7 @@ public struct ByteSource: Sendable {
     /// `bytes`, whole (for small values; a large file should come as a sequence of chunks).
     public init(_ bytes: some Collection<UInt8> & Sendable) {
         self.init(size: UInt64(bytes.count), Single(buffer: ByteBuffer(bytes: bytes)))
+        isReplayable = true
     }
 
     struct Single: AsyncSequence, Sendable {
