@@ -144,8 +144,8 @@ extension GatewayResponder {
         let policy = Policy.first(policies, key: key.text, type: dataType, provenance: provenance)
         let ttl = try ttl(object["ttl"]) ?? policy?.ttl
         var pegged = policy?.peg == true
-        if let flag = object["peg"] {
-            guard let flag = flag as? Bool else { throw GatewayError.invalidRequest("\"peg\" must be true or false") }
+        if let field = object["peg"] {
+            guard let flag = field as? Bool else { throw GatewayError.invalidRequest("\"peg\" must be true or false") }
             pegged = pegged || flag
         }
         let bytes: Data
@@ -235,10 +235,11 @@ extension GatewayResponder {
             throw GatewayError.pegMismatch(
                 "the value's SHA-256 is now \(actual) (\(size) bytes), peg \(record.txid) records \(record.hash)")
         }
-        return Self.json([
+        let out: [String: Any] = [
             "key": key.text, "verified": true, "hash": record.hash.hex, "uri": record.uri, "txid": record.txid.hex,
             "block": record.block, "applied_at": record.appliedAt, "signer": record.publicKey.hex, "size": size,
-        ])
+        ]
+        return Self.json(out)
     }
 
     func retrieve(_ key: ObjectKey) async throws -> Response {

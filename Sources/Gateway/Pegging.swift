@@ -55,12 +55,13 @@ public struct Pegger: Sendable {
     /// reached or refuses.
     public func peg(sha256: [UInt8], uri: String) async throws(GatewayError) -> PegReference {
         guard let hash = Hash(bytes: sha256) else { throw .local("a SHA-256 of \(sha256.count) bytes") }
-        do {
-            let receipt = try await ledger.peg(hash: hash, uri: uri, key: key)
-            return PegReference(txid: receipt.hash.hex, hash: hash.hex, uri: uri)
+        let receipt: TransactionReceipt
+        do throws(ClientError) {
+            receipt = try await ledger.peg(hash: hash, uri: uri, key: key)
         } catch {
             throw .pegFailed("the ledger did not record the peg (\(error.code)): \(error.description)")
         }
+        return PegReference(txid: receipt.hash.hex, hash: hash.hex, uri: uri)
     }
 
     /// The ledger's record of `reference`, checked against what the gateway expects: the transaction is
@@ -68,10 +69,11 @@ public struct Pegger: Sendable {
     /// `uri`. Any difference is `gateway.peg_mismatch`; no answer from the ledger is `gateway.peg_failed`.
     public func check(_ reference: PegReference, uri: String) async throws(GatewayError) -> PegRecord {
         guard let txid = Hash(hex: reference.txid) else {
-            throw .pegMismatch("the stored txid \(reference.txid.prefix(80).debugDescription) is not a transaction hash")
+            throw .pegMismatch(
+                "the stored txid \(reference.txid.prefix(80).debugDescription) is not a transaction hash")
         }
         let record: PegRecord
-        do {
+        do throws(ClientError) {
             record = try await ledger.peg(txid)
         } catch {
             switch error {
@@ -82,10 +84,12 @@ public struct Pegger: Sendable {
             }
         }
         guard record.publicKey == key.publicKey else {
-            throw .pegMismatch("peg \(txid) is signed by \(record.publicKey), not by this gateway's wallet \(key.publicKey)")
+            throw .pegMismatch(
+                "peg \(txid) is signed by \(record.publicKey), not by this gateway's wallet \(key.publicKey)")
         }
         guard record.uri == uri, reference.uri == uri else {
-            throw .pegMismatch("peg \(txid) names \(record.uri.prefix(256).debugDescription), not \(uri.debugDescription)")
+            throw .pegMismatch(
+                "peg \(txid) names \(record.uri.prefix(256).debugDescription), not \(uri.debugDescription)")
         }
         guard record.hash.hex == reference.hash else {
             throw .pegMismatch("peg \(txid) records hash \(record.hash), the metadata says \(reference.hash)")

@@ -6,9 +6,9 @@ public import StorageProtocol
 ///
 /// "Unknown" has one meaning in every implementation: the ledger's refusal with status 404 and the
 /// documented code (section 7.8) — `ledger.unknown_allocation` makes `allocation(_:)` nil,
-/// `ledger.unknown_blobber` makes `blobber(_:)` nil, and `ledger.unknown_account` (an account that
-/// never held anything) makes `balance(of:)` 0, `ledger.unknown_transaction` makes `transaction(_:)` nil. Every other refusal is thrown as
-/// `LedgerAccessError.refused`, and no answer at all as `.unreachable`.
+/// `ledger.unknown_blobber` makes `blobber(_:)` nil, `ledger.unknown_transaction` makes `transaction(_:)`
+/// nil, and `ledger.unknown_account` (an account that never held anything) makes `balance(of:)` 0. Every
+/// other refusal is thrown as `LedgerAccessError.refused`, and no answer at all as `.unreachable`.
 public protocol LedgerAccess: Sendable {
     /// The allocation with its blobbers, or nil when the ledger does not know it.
     func allocation(_ id: AllocationID) async throws(LedgerAccessError) -> AllocationView?

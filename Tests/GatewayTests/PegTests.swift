@@ -56,7 +56,9 @@ import Testing
         #expect(byQuery.status == 201, "\(byQuery.body)")
         #expect(byQuery.json["hash"] as? String == SHA256.hash(raw).hex)
         let byHeader = try await curl(
-            bearer + ["-X", "PUT", "-H", "X-Peg: true", "--data-binary", "@" + local + "/raw.bin", url + "/kv/raw/h.bin"])
+            bearer + [
+                "-X", "PUT", "-H", "X-Peg: true", "--data-binary", "@" + local + "/raw.bin", url + "/kv/raw/h.bin",
+            ])
         #expect(byHeader.status == 201, "\(byHeader.body)")
         let plain = try await curl(
             bearer + json + ["-X", "POST", "--data", #"{"key":"plain","value":1}"#, url + "/store"])
@@ -81,7 +83,8 @@ import Testing
             txids.insert(txid)
 
             // Retrieve shows the peg beside the value.
-            let back = try await curl(bearer + json + ["-X", "POST", "--data", #"{"key":"\#(key)"}"#, url + "/retrieve"])
+            let back = try await curl(
+                bearer + json + ["-X", "POST", "--data", #"{"key":"\#(key)"}"#, url + "/retrieve"])
             #expect(back.status == 200, "\(key): \(back.body)")
             #expect(back.json["txid"] as? String == txid && back.json["hash"] as? String == hash, "\(back.body)")
             #expect(back.json["uri"] as? String == uri && back.json["value"] != nil, "\(back.body)")
@@ -102,7 +105,8 @@ import Testing
         let plainBack = try await curl(bearer + [url + "/retrieve/plain"])
         #expect(plainBack.status == 200 && plainBack.json["txid"] == nil && plainBack.json["hash"] != nil)
         let notPegged = try await curl(bearer + [url + "/verify/plain"])
-        #expect(notPegged.status == 409 && notPegged.json["code"] as? String == "gateway.not_pegged", "\(notPegged.body)")
+        #expect(
+            notPegged.status == 409 && notPegged.json["code"] as? String == "gateway.not_pegged", "\(notPegged.body)")
         #expect(try await curl(bearer + [url + "/verify/absent"]).status == 404)
         #expect(try await curl([url + "/verify/docs/a"]).status == 403)
 

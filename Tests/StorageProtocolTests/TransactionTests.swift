@@ -109,9 +109,8 @@ enum TransactionVector {
             try? TransactionCoding.decode(PegPayload.self, from: Array(text.utf8), what: "peg payload")
         }
         #expect(decode(#"{"hash":"\#(value.hex)","uri":"u"}"#) == PegPayload(hash: value, uri: "u"))
-        for bad in [
-            value.hex.uppercased(), String(value.hex.dropLast()), value.hex + "0", "", String(repeating: "g", count: 64),
-        ] {
+        let spellings = [value.hex.uppercased(), String(value.hex.dropLast()), value.hex + "0", ""]
+        for bad in spellings + [String(repeating: "g", count: 64)] {
             #expect(decode(#"{"hash":"\#(bad)","uri":"u"}"#) == nil, "\(bad)")
         }
         #expect(decode(#"{"hash":"\#(value.hex)"}"#) == nil)

@@ -87,12 +87,12 @@ public struct LedgerClient: Sendable {
         guard tx.hash == txid, view.receipt.hash == txid else {
             throw .ledgerUnreachable(url: baseURL, reason: "the answer for \(txid) is another transaction (\(tx.hash))")
         }
-        do { try tx.verifySignature() } catch {
+        do throws(TransactionError) { try tx.verifySignature() } catch {
             throw .ledgerUnreachable(url: baseURL, reason: "transaction \(txid) as answered: \(error.description)")
         }
         guard tx.kind == .peg else { throw .invalidArgument("transaction \(txid) is a \(tx.kind.rawValue), not a peg") }
         let payload: PegPayload
-        do { payload = try tx.decodePayload(as: PegPayload.self) } catch {
+        do throws(TransactionError) { payload = try tx.decodePayload(as: PegPayload.self) } catch {
             throw .ledgerUnreachable(url: baseURL, reason: "peg \(txid) as answered: \(error.description)")
         }
         if let problem = payload.problem() {
