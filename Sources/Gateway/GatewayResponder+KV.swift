@@ -2,6 +2,7 @@ import StorageProtocol
 import Client
 import Foundation
 import Hummingbird
+import Merkle
 import HTTPTypes
 import NIOCore
 
