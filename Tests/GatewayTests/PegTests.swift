@@ -1,5 +1,6 @@
 import Client
 import Foundation
+import Gateway
 import Merkle
 import StorageProtocol
 import TestProcesses
@@ -28,6 +29,20 @@ import Testing
             Issue.record("\(error)\ngateway log: \(network.gatewayLog.suffix(3000))")
         }
         await network.stop()
+    }
+
+    /// The uri names the value by allocation and path, percent-encoded as an RFC 3986 path; one that
+    /// would exceed a peg's 2,048 bytes is refused as an invalid key.
+    @Test func uriNamesTheAllocationAndThePath() throws {
+        let allocation = AllocationID(SHA256.hash(Array("allocation".utf8)))
+        let plain = try Pegger.uri(allocation: allocation, path: try RemotePath("/.kv/readings/today_1-a~b"))
+        #expect(plain == "blobnet://\(allocation.hex)/.kv/readings/today_1-a~b")
+        let spaced = try Pegger.uri(allocation: allocation, path: try RemotePath("/.kv/résumé 100%?#"))
+        #expect(spaced == "blobnet://\(allocation.hex)/.kv/r%C3%A9sum%C3%A9%20100%25%3F%23")
+        let fits = try RemotePath("/.kv/" + String(repeating: "k", count: 1000))
+        #expect(try Pegger.uri(allocation: allocation, path: fits).utf8.count == 10 + 64 + 1005)
+        let wide = try RemotePath("/.kv/" + String(repeating: "é", count: 400))
+        #expect(throws: GatewayError.self) { try Pegger.uri(allocation: allocation, path: wide) }
     }
 
     func exercise(_ network: GatewayNetwork) async throws {
