@@ -240,6 +240,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "TestProcesses", "Gateway", "GatewayCommand", "BlobCommand", "BlobberCommand", "LedgerCommand",
+                "Client",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["boto3_check.py"]),

@@ -143,7 +143,9 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         # its provenance (the caller's access key id, or the "provenance" field of /store); an empty
         # or absent field matches anything. ttl: the default expiry, in seconds, when the request
         # gives none. allocation: the allocation (hex id, of this wallet) a matched key is stored in,
-        # e.g. one whose blobbers are in another region; absent: the gateway's own.
+        # e.g. one whose blobbers are in another region; absent: the gateway's own. peg: true pegs
+        # every matched key on the ledger (a peg transaction with the value's SHA-256 and uri, signed
+        # by this wallet; GET /verify/KEY checks it), as "peg": true in a request does.
         policies: []
         #  - name: sessions
         #    match: "session/*"
@@ -153,6 +155,9 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         #    type: application/json
         #    ttl: 86400
         #    allocation: 3fa9c1d0...   (64 hex digits)
+        #  - name: contracts
+        #    match: "contracts/*"
+        #    peg: true
 
         """
 }

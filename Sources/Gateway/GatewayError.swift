@@ -23,6 +23,13 @@ public enum GatewayError: Error, CustomStringConvertible, Sendable {
     case malformedXML(String)
     case methodNotAllowed(String)
     case notImplemented(String)
+    /// A pegged write whose peg the ledger did not record (nothing stored), or a check that could not
+    /// reach the ledger.
+    case pegFailed(String)
+    /// `GET /verify/KEY`: the value, its metadata and the ledger's peg disagree.
+    case pegMismatch(String)
+    /// `GET /verify/KEY` of a value stored without a peg.
+    case notPegged(String)
     case client(ClientError)
     case local(String)
 
@@ -49,6 +56,9 @@ public enum GatewayError: Error, CustomStringConvertible, Sendable {
         case .malformedXML: "gateway.malformed_xml"
         case .methodNotAllowed: "gateway.method_not_allowed"
         case .notImplemented: "gateway.not_implemented"
+        case .pegFailed: "gateway.peg_failed"
+        case .pegMismatch: "gateway.peg_mismatch"
+        case .notPegged: "gateway.not_pegged"
         case .client(let error): error.code
         case .local: "gateway.local"
         }
@@ -77,6 +87,8 @@ public enum GatewayError: Error, CustomStringConvertible, Sendable {
         case .malformedXML: "MalformedXML"
         case .methodNotAllowed: "MethodNotAllowed"
         case .notImplemented: "NotImplemented"
+        case .pegFailed, .pegMismatch: "InternalError"
+        case .notPegged: "InvalidRequest"
         case .client(let error):
             switch error {
             case .remoteNotFound: "NoSuchKey"
@@ -94,7 +106,8 @@ public enum GatewayError: Error, CustomStringConvertible, Sendable {
             400
         case .unauthenticated, .signatureMismatch, .accessDenied: 403
         case .noSuchKey, .noSuchBucket, .noSuchUpload: 404
-        case .bucketExists, .bucketNotEmpty: 409
+        case .bucketExists, .bucketNotEmpty, .pegMismatch, .notPegged: 409
+        case .pegFailed: 502
         case .invalidRange: 416
         case .methodNotAllowed: 405
         case .notImplemented: 501
@@ -118,13 +131,15 @@ public enum GatewayError: Error, CustomStringConvertible, Sendable {
         case .invalidRequest(let text), .unauthenticated(let text), .signatureMismatch(let text),
             .accessDenied(let text), .invalidRange(let text), .bodyTooLarge(let text), .incompleteBody(let text),
             .badDigest(let text), .entityTooSmall(let text), .invalidPart(let text), .malformedXML(let text),
-            .methodNotAllowed(let text), .notImplemented(let text), .local(let text):
+            .methodNotAllowed(let text), .notImplemented(let text), .local(let text), .pegFailed(let text),
+            .pegMismatch(let text):
             text
         case .noSuchKey(let key): "no such key: \(key)"
         case .noSuchBucket(let bucket): "no such bucket: \(bucket)"
         case .bucketExists(let bucket): "bucket \(bucket) already exists"
         case .bucketNotEmpty(let bucket): "bucket \(bucket) is not empty"
         case .noSuchUpload(let id): "no such multipart upload: \(id)"
+        case .notPegged(let key): "\(key) was stored without a peg: there is nothing to verify"
         case .client(let error): error.description
         }
     }

@@ -2,6 +2,7 @@ import StorageProtocol
 import Client
 import Foundation
 import Hummingbird
+import Merkle
 import HTTPTypes
 import NIOCore
 
@@ -35,6 +36,10 @@ extension GatewayResponder {
             if !configuration.openReads { try requireKVCredential(request, rawPath: rawPath) }
             return try await retrieve(try Self.key(rawPath.dropFirst("/retrieve/".count)))
         }
+        if rawPath.hasPrefix("/verify/"), request.method == .get {
+            if !configuration.openReads { try requireKVCredential(request, rawPath: rawPath) }
+            return try await verify(try Self.key(rawPath.dropFirst("/verify/".count)))
+        }
         if rawPath.hasPrefix("/kv/") {
             let key = try Self.key(rawPath.dropFirst("/kv/".count))
             switch request.method {
@@ -49,6 +54,7 @@ extension GatewayResponder {
                 headers[.contentLength] = String(meta.size)
                 headers[.eTag] = "\"" + meta.etag + "\""
                 if let expiresAt = meta.expiresAt { headers[HTTPField.Name("x-expires-at")!] = String(expiresAt) }
+                if let peg = meta.peg { headers[HTTPField.Name("x-peg-txid")!] = peg.txid }
                 if request.method == .head { return Response(status: .ok, headers: headers) }
                 return Response(status: .ok, headers: headers, body: Self.body(body, length: meta.size))
             case .delete:
@@ -103,6 +109,7 @@ extension GatewayResponder {
             "name": policy.name, "match": policy.match, "type": policy.type, "provenance": policy.provenance,
         ]
         if let ttl = policy.ttl { out["ttl"] = ttl }
+        if policy.peg { out["peg"] = true }
         if !policy.allocation.isEmpty { out["allocation"] = policy.allocation }
         return out
     }
@@ -137,6 +144,11 @@ extension GatewayResponder {
         let provenance = object["provenance"] as? String ?? caller.accessKeyID
         let policy = Policy.first(policies, key: key.text, type: dataType, provenance: provenance)
         let ttl = try ttl(object["ttl"]) ?? policy?.ttl
+        var pegged = policy?.peg == true
+        if let field = object["peg"] {
+            guard let flag = field as? Bool else { throw GatewayError.invalidRequest("\"peg\" must be true or false") }
+            pegged = pegged || flag
+        }
         let bytes: Data
         do {
             bytes = try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys])
@@ -148,8 +160,10 @@ extension GatewayResponder {
             AsyncStreamOf(single), encoding: .plain, declared: UInt64(bytes.count), limit: configuration.maxObjectBytes,
             expectedSHA256: nil, folder: stagingFolder)
         defer { staged.remove() }
-        let meta = try await store(for: policy).put(
-            Self.bucket, key, staged: staged, contentType: "application/json", userMeta: [:], ttlSeconds: ttl)
+        let holder = try store(for: policy)
+        let peg = try await pegIfAsked(pegged, staged: staged, holder: holder, key: key, ttl: ttl)
+        let meta = try await holder.put(
+            Self.bucket, key, staged: staged, contentType: "application/json", userMeta: [:], ttlSeconds: ttl, peg: peg)
         var out = answer(key: key, meta: meta)
         if let policy { out["policy"] = policy.name }
         return Self.json(out, status: .created)
@@ -161,11 +175,23 @@ extension GatewayResponder {
         let contentType = request.headers[.contentType] ?? "application/octet-stream"
         let policy = Policy.first(policies, key: key.text, type: contentType, provenance: caller.accessKeyID)
         let ttl = try ttl(ttlValue) ?? policy?.ttl
+        var pegValue: String? = request.headers[HTTPField.Name("x-peg")!]
+        for pair in SigV4.queryPairs(request.uri.query ?? "") where pair.name == "peg" { pegValue = pair.value }
+        var pegged = policy?.peg == true
+        if let pegValue {
+            switch pegValue.lowercased() {
+            case "true", "1": pegged = true
+            case "false", "0": break
+            default: throw GatewayError.invalidRequest("peg must be true or false")
+            }
+        }
         let grant = try authenticate(request, rawPath: request.uri.path)?.grant
         let staged = try await stage(request, grant: grant)
         defer { staged.remove() }
-        let meta = try await store(for: policy).put(
-            Self.bucket, key, staged: staged, contentType: contentType, userMeta: [:], ttlSeconds: ttl)
+        let holder = try store(for: policy)
+        let peg = try await pegIfAsked(pegged, staged: staged, holder: holder, key: key, ttl: ttl)
+        let meta = try await holder.put(
+            Self.bucket, key, staged: staged, contentType: contentType, userMeta: [:], ttlSeconds: ttl, peg: peg)
         var out = answer(key: key, meta: meta)
         if let policy { out["policy"] = policy.name }
         return Self.json(out, status: .created)
@@ -174,7 +200,47 @@ extension GatewayResponder {
     func answer(key: ObjectKey, meta: ObjectMeta) -> [String: Any] {
         var out: [String: Any] = ["key": key.text, "hash": meta.sha256, "size": meta.size]
         if let expiresAt = meta.expiresAt { out["expires_at"] = expiresAt }
+        if let peg = meta.peg {
+            out["txid"] = peg.txid
+            out["uri"] = peg.uri
+        }
         return out
+    }
+
+    /// Pegs a staged value before it is committed, when asked (docs/GATEWAY.md, "Pegging"): the peg
+    /// transaction holds the SHA-256 computed while the body streamed in and the value's uri, and its id
+    /// then goes into the same commit as the value. Everything that can refuse the key is checked first,
+    /// so a key the allocation refuses is not pegged; a peg the ledger does not record stores nothing.
+    func pegIfAsked(_ asked: Bool, staged: StagedBody, holder: ObjectStore, key: ObjectKey, ttl: Int64?)
+        async throws(GatewayError) -> PegReference?
+    {
+        guard asked else { return nil }
+        guard let pegger else { throw .pegFailed("this gateway has no ledger to peg with") }
+        _ = try StorageLayout.meta(Self.bucket, key)
+        if ttl != nil { _ = try StorageLayout.ttlMarker(Self.bucket, key, expiresAt: ObjectStore.nowMillis()) }
+        let uri = try Pegger.uri(allocation: holder.client.id, path: try StorageLayout.object(Self.bucket, key))
+        return try await pegger.peg(sha256: staged.sha256, uri: uri)
+    }
+
+    /// `GET /verify/KEY`: reads the value again from the blobbers (not the cache), hashes it, reads the
+    /// peg from the ledger and checks that the gateway's wallet signed it and that its hash and uri are
+    /// the value's.
+    func verify(_ key: ObjectKey) async throws -> Response {
+        guard let pegger else { throw GatewayError.pegFailed("this gateway has no ledger to check pegs with") }
+        let holder = try await locate(key)
+        let (meta, actual, size) = try await holder.rehash(Self.bucket, key)
+        guard let reference = meta.peg else { throw GatewayError.notPegged(key.text) }
+        let uri = try Pegger.uri(allocation: holder.client.id, path: try StorageLayout.object(Self.bucket, key))
+        let record = try await pegger.check(reference, uri: uri)
+        guard actual == record.hash else {
+            throw GatewayError.pegMismatch(
+                "the value's SHA-256 is now \(actual) (\(size) bytes), peg \(record.txid) records \(record.hash)")
+        }
+        let out: [String: Any] = [
+            "key": key.text, "verified": true, "hash": record.hash.hex, "uri": record.uri, "txid": record.txid.hex,
+            "block": record.block, "applied_at": record.appliedAt, "signer": record.publicKey.hex, "size": size,
+        ]
+        return Self.json(out)
     }
 
     func retrieve(_ key: ObjectKey) async throws -> Response {

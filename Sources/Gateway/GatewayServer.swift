@@ -19,12 +19,17 @@ public struct GatewayResponder: HTTPResponder {
     let policyBox: PolicyBox
     let home: String
     let logger: Logger
+    /// Pegs values and checks pegs (`peg: true`, `GET /verify/KEY`); nil: a pegged write is
+    /// `gateway.peg_failed`.
+    let pegger: Pegger?
     /// Names the key-value API takes, which no bucket can have.
-    static let reservedBuckets: Set<String> = ["kv", "store", "retrieve", "health", "policies"]
+    static let reservedBuckets: Set<String> = ["kv", "store", "retrieve", "health", "policies", "verify"]
 
     public init(
-        store: ObjectStore, configuration: GatewayConfiguration, keys: [AccessKey], home: String, logger: Logger
+        store: ObjectStore, configuration: GatewayConfiguration, keys: [AccessKey], home: String, logger: Logger,
+        pegger: Pegger? = nil
     ) {
+        self.pegger = pegger
         self.store = store
         self.configuration = configuration
         self.keyring = KeyringBox(AccessKeyring(keys))
@@ -71,7 +76,7 @@ public struct GatewayResponder: HTTPResponder {
         let first = segments.count > 1 ? String(segments[1]) : ""
         let isKV =
             first == "store" || first == "retrieve" || first == "health" || first == "kv" || first == "policies"
-            || rawPath.hasPrefix("/retrieve/") || rawPath.hasPrefix("/kv/")
+            || rawPath.hasPrefix("/retrieve/") || rawPath.hasPrefix("/kv/") || rawPath.hasPrefix("/verify/")
         do {
             if isKV { return try await respondKV(to: request, rawPath: rawPath) }
             return try await respondS3(to: request, rawPath: rawPath, requestID: requestID)

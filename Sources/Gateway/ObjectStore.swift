@@ -19,9 +19,11 @@ public struct ObjectMeta: Sendable, Codable, Equatable {
     public var modifiedAt: Int64
     /// Hex SHA-256 of the body.
     public var sha256: String
+    /// The value's peg on the ledger (`Pegger`); nil: not pegged.
+    public var peg: PegReference? = nil
 
     enum CodingKeys: String, CodingKey {
-        case size, etag
+        case size, etag, peg
         case contentType = "content_type"
         case userMeta = "user_meta"
         case expiresAt = "expires_at"
@@ -90,14 +92,16 @@ public final class ObjectStore: Sendable {
 
     /// Commits `staged` as `bucket`/`key` with its metadata (and expiry marker) in one commit per
     /// blobber; nothing is written when any of it fails.
+    /// `peg`: the value's peg, already on the ledger, kept in the metadata.
     @discardableResult
     public func put(
         _ bucket: String, _ key: ObjectKey, staged: StagedBody, etag: String? = nil, contentType: String,
-        userMeta: [String: String], ttlSeconds: Int64?
+        userMeta: [String: String], ttlSeconds: Int64?, peg: PegReference? = nil
     ) async throws(GatewayError) -> ObjectMeta {
         try await put(
             bucket, key, body: .file(staged.path), size: staged.size, etag: etag ?? staged.etag,
-            sha256: hex(staged.sha256), contentType: contentType, userMeta: userMeta, ttlSeconds: ttlSeconds)
+            sha256: hex(staged.sha256), contentType: contentType, userMeta: userMeta, ttlSeconds: ttlSeconds,
+            peg: peg)
     }
 
     /// Where a put's bytes come from: a staged local file, or a stream of known size.
@@ -109,7 +113,7 @@ public final class ObjectStore: Sendable {
     @discardableResult
     public func put(
         _ bucket: String, _ key: ObjectKey, body: PutBody, size: UInt64, etag: String, sha256: String,
-        contentType: String, userMeta: [String: String], ttlSeconds: Int64?
+        contentType: String, userMeta: [String: String], ttlSeconds: Int64?, peg: PegReference? = nil
     ) async throws(GatewayError) -> ObjectMeta {
         let now = Self.nowMillis()
         var expiresAt: Int64? = nil
@@ -121,7 +125,7 @@ public final class ObjectStore: Sendable {
         }
         let meta = ObjectMeta(
             size: size, etag: etag, contentType: contentType, userMeta: userMeta,
-            expiresAt: expiresAt, modifiedAt: now, sha256: sha256)
+            expiresAt: expiresAt, modifiedAt: now, sha256: sha256, peg: peg)
         let metaBytes = try Self.encode(meta)
         let objectPath = try StorageLayout.object(bucket, key)
         let metaPath = try StorageLayout.meta(bucket, key)
@@ -157,6 +161,11 @@ public final class ObjectStore: Sendable {
             }
             return hit.meta
         }
+        return try await storedMeta(bucket, key, now: now)
+    }
+
+    /// The metadata of a live object as the blobbers hold it (the cache is not asked).
+    func storedMeta(_ bucket: String, _ key: ObjectKey, now: Int64) async throws(GatewayError) -> ObjectMeta {
         let meta: ObjectMeta
         do throws(GatewayError) {
             let bytes = try await readAll(try StorageLayout.meta(bucket, key), limit: Self.maxMetaBytes)
@@ -205,6 +214,27 @@ public final class ObjectStore: Sendable {
         }
         if meta.size == 0 { return (meta, .bytes([])) }
         return (meta, .stream(client.read(path, range: range)))
+    }
+
+    /// A live object's metadata and the SHA-256 of its bytes, both read again from the blobbers (never
+    /// from the cache), the bytes streamed and verified as they arrive, never held whole.
+    public func rehash(_ bucket: String, _ key: ObjectKey) async throws(GatewayError) -> (
+        meta: ObjectMeta, sha256: Hash, size: UInt64
+    ) {
+        let meta = try await storedMeta(bucket, key, now: Self.nowMillis())
+        let path = try StorageLayout.object(bucket, key)
+        var hasher = SHA256()
+        var size: UInt64 = 0
+        do throws(ClientError) {
+            for try await chunk in client.read(path) {
+                chunk.withUnsafeReadableBytes { hasher.update($0) }
+                size += UInt64(chunk.readableBytes)
+            }
+        } catch {
+            if case .remoteNotFound = error { throw .noSuchKey(key.text) }
+            throw .client(error)
+        }
+        return (meta, hasher.finalize(), size)
     }
 
     public enum ObjectBody: Sendable {

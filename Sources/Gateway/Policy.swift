@@ -1,7 +1,7 @@
 import Foundation
 
 /// A rule of `policies:` in `gateway.yaml`: what a key-value write matches (its key, its data type,
-/// its provenance) and what then applies (a default TTL). The first matching rule wins.
+/// its provenance) and what then applies (a default TTL, an allocation, pegging). The first matching rule wins.
 public struct Policy: Sendable, Codable, Equatable {
     public var name: String
     /// A pattern over the key: `*` any run of characters (`/` included), `?` one character; empty: any key.
@@ -14,12 +14,14 @@ public struct Policy: Sendable, Codable, Equatable {
     public var ttl: Int64?
     /// The allocation (hex id) a matched key is stored in; empty: the gateway's own.
     public var allocation: String
+    /// Whether a matched key is pegged on the ledger (as `peg: true` in the request).
+    public var peg: Bool
 
-    enum CodingKeys: String, CodingKey { case name, match, type, provenance, ttl, allocation }
+    enum CodingKeys: String, CodingKey { case name, match, type, provenance, ttl, allocation, peg }
 
     public init(
         name: String, match: String = "", type: String = "", provenance: String = "", ttl: Int64? = nil,
-        allocation: String = ""
+        allocation: String = "", peg: Bool = false
     ) {
         self.name = name
         self.match = match
@@ -27,6 +29,7 @@ public struct Policy: Sendable, Codable, Equatable {
         self.provenance = provenance
         self.ttl = ttl
         self.allocation = allocation
+        self.peg = peg
     }
 
     public init(from decoder: any Decoder) throws {
@@ -37,6 +40,7 @@ public struct Policy: Sendable, Codable, Equatable {
         provenance = try c.decodeIfPresent(String.self, forKey: .provenance) ?? ""
         ttl = try c.decodeIfPresent(Int64.self, forKey: .ttl)
         allocation = try c.decodeIfPresent(String.self, forKey: .allocation) ?? ""
+        peg = try c.decodeIfPresent(Bool.self, forKey: .peg) ?? false
     }
 
     public func matches(key: String, type dataType: String, provenance caller: String) -> Bool {

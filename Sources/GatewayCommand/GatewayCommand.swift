@@ -128,8 +128,12 @@ struct ServeCommand: AsyncParsableCommand {
         if keys.isEmpty { logger.warning("no access keys yet: every write is refused (gateway keys create)") }
         let store = ObjectStore(
             client: client, cacheBytes: configuration.cacheBytes, cacheMaxValueBytes: configuration.cacheMaxValueBytes)
+        // Pegs are signed by the wallet the gateway writes with, through the ledger its settings name.
+        let settings = try clientHome.loadSettings()
+        guard let ledgerURL = settings.ledgerURL else { throw ClientError.noLedger }
+        let pegger = Pegger(ledger: LedgerClient(baseURL: ledgerURL), key: try clientHome.loadWallet())
         let responder = GatewayResponder(
-            store: store, configuration: configuration, keys: keys, home: folder, logger: logger)
+            store: store, configuration: configuration, keys: keys, home: folder, logger: logger, pegger: pegger)
         let cacheBytes = configuration.cacheBytes
         let cacheMaxValueBytes = configuration.cacheMaxValueBytes
         @Sendable func openStores(_ policies: [Policy]) async throws -> [String: ObjectStore] {

@@ -12,6 +12,7 @@ enum DecodedPayload: Sendable {
     case updateAllocation(UpdateAllocationPayload)
     case cancelAllocation(CancelAllocationPayload)
     case revokeTicket(RevokeTicketPayload)
+    case peg(PegPayload)
     case issueChallenge(IssueChallengePayload)
     case challengeTimeout(ChallengeTimeoutPayload)
 
@@ -28,6 +29,7 @@ enum DecodedPayload: Sendable {
         case .updateAllocation: self = .updateAllocation(try tx.decodePayload(as: UpdateAllocationPayload.self))
         case .cancelAllocation: self = .cancelAllocation(try tx.decodePayload(as: CancelAllocationPayload.self))
         case .revokeTicket: self = .revokeTicket(try tx.decodePayload(as: RevokeTicketPayload.self))
+        case .peg: self = .peg(try tx.decodePayload(as: PegPayload.self))
         case .issueChallenge: self = .issueChallenge(try tx.decodePayload(as: IssueChallengePayload.self))
         case .challengeTimeout: self = .challengeTimeout(try tx.decodePayload(as: ChallengeTimeoutPayload.self))
         }

@@ -58,6 +58,14 @@ public struct InProcessLedger: LedgerAccess {
         try await answer { () async throws(LedgerError) in try await ledger.challenges(blobber: blobber, status: status) }
     }
 
+    public func transaction(_ hash: Hash) async throws(LedgerAccessError) -> TransactionView? {
+        do throws(LedgerAccessError) {
+            return try await answer { () async throws(LedgerError) in try await ledger.transaction(hash) }
+        } catch let error where error.isUnknown("ledger.unknown_transaction") {
+            return nil
+        }
+    }
+
     /// The transaction goes through its JSON encoding first, so the ledger sees what a server would decode.
     public func submit(_ transaction: LedgerTransaction) async throws(LedgerAccessError) -> TransactionReceipt {
         let decoded: LedgerTransaction

@@ -20,18 +20,6 @@ public struct SupplyTotals: Hashable, Sendable, Codable {
     }
 }
 
-/// A stored transaction with its receipt, as `GET /v1/transactions/{hash}` shows it.
-public struct TransactionView: Hashable, Sendable, Codable {
-    public var transaction: LedgerTransaction
-    public var receipt: TransactionReceipt
-    public var appliedAt: Int64
-
-    enum CodingKeys: String, CodingKey {
-        case transaction, receipt
-        case appliedAt = "applied_at"
-    }
-}
-
 /// A page of `GET /v1/allocations`.
 public struct AllocationPage: Hashable, Sendable, Codable {
     /// The most one page holds (a larger `limit` is clamped to it).

@@ -41,6 +41,8 @@ public enum LedgerError: CodedError, Equatable {
     case notInAllocation(BlobberID, allocation: AllocationID)
     case sizeBelowStored(size: UInt64, shardSize: UInt64, stored: UInt64)
     case ticketRevoked(Hash)
+    /// A `peg` whose uri is not 1...2048 bytes (or holds NUL).
+    case invalidPeg(reason: String)
     case storage(String)
 
     /// How the HTTP layer reports the error.
@@ -60,6 +62,7 @@ public enum LedgerError: CodedError, Equatable {
         case .invalidTerms: "ledger.invalid_terms"
         case .alreadyRegistered: "ledger.already_registered"
         case .ticketRevoked: "ledger.ticket_revoked"
+        case .invalidPeg: "ledger.invalid_peg"
         case .unknownBlobber: "ledger.unknown_blobber"
         case .unknownAllocation: "ledger.unknown_allocation"
         case .unknownChallenge: "ledger.unknown_challenge"
@@ -105,7 +108,7 @@ public enum LedgerError: CodedError, Equatable {
             .conflict
         case .faucetLimit, .supplyOverflow, .insufficientFunds, .invalidTerms, .badShards, .duplicateBlobber,
             .insufficientCapacity, .writePoolTooSmall, .expiryInPast, .challengeMismatch, .notInAllocation,
-            .sizeBelowStored:
+            .sizeBelowStored, .invalidPeg:
             .refused
         case .storage: .internalError
         }
@@ -147,6 +150,7 @@ public enum LedgerError: CodedError, Equatable {
         case .allocationExpired(let id, let expiry): "allocation \(id) expired at \(expiry)"
         case .allocationFinalized(let id): "allocation \(id) is finalized"
         case .ticketRevoked(let hash): "ticket \(hash) is already revoked"
+        case .invalidPeg(let reason): "invalid peg: \(reason)"
         case .allocationNotExpired(let id, let expiry): "allocation \(id) runs until \(expiry)"
         case .chainAlreadyAccepted(let sequence):
             "every marker of this chain was already accepted (head sequence \(sequence))"

@@ -41,6 +41,7 @@ struct LedgerState {
         case .updateAllocation(let payload): return try updateAllocation(tx, payload)
         case .cancelAllocation(let payload): return try cancelAllocation(tx, payload)
         case .revokeTicket(let payload): return try revokeTicket(tx, payload)
+        case .peg(let payload): return try peg(payload)
         case .issueChallenge(let payload): return try issueChallenge(tx, payload)
         case .challengeTimeout(let payload): return try challengeTimeout(payload)
         }
@@ -60,6 +61,16 @@ struct LedgerState {
         var result = TransactionResult()
         result.balance = try store.balance(of: tx.sender)
         return result
+    }
+
+    // MARK: pegs
+
+    /// `peg`: records nothing but the transaction itself (the log is the record; `GET /v1/transactions/{txid}`
+    /// shows it). Moves no money and writes no state row, so the supply is conserved trivially; a uri out
+    /// of 1...2048 bytes is `ledger.invalid_peg`.
+    private func peg(_ payload: PegPayload) throws -> TransactionResult {
+        if let problem = payload.problem() { throw LedgerError.invalidPeg(reason: problem) }
+        return TransactionResult()
     }
 
     // MARK: blobbers

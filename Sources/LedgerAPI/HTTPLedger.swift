@@ -72,6 +72,14 @@ public struct HTTPLedger: LedgerAccess {
         try await call(.GET, "/v1/challenges?blobber=\(blobber.hex)&status=\(status.rawValue)", as: [ChallengeRecord].self)
     }
 
+    public func transaction(_ hash: Hash) async throws(LedgerAccessError) -> TransactionView? {
+        do throws(LedgerAccessError) {
+            return try await call(.GET, "/v1/transactions/\(hash.hex)", as: TransactionView.self)
+        } catch let error where error.isUnknown("ledger.unknown_transaction") {
+            return nil
+        }
+    }
+
     public func submit(_ transaction: LedgerTransaction) async throws(LedgerAccessError) -> TransactionReceipt {
         try await call(
             .POST, "/v1/transactions", body: TransactionCoding.encode(transaction), as: TransactionReceipt.self)

@@ -6,9 +6,9 @@ public import StorageProtocol
 ///
 /// "Unknown" has one meaning in every implementation: the ledger's refusal with status 404 and the
 /// documented code (section 7.8) — `ledger.unknown_allocation` makes `allocation(_:)` nil,
-/// `ledger.unknown_blobber` makes `blobber(_:)` nil, and `ledger.unknown_account` (an account that
-/// never held anything) makes `balance(of:)` 0. Every other refusal is thrown as
-/// `LedgerAccessError.refused`, and no answer at all as `.unreachable`.
+/// `ledger.unknown_blobber` makes `blobber(_:)` nil, `ledger.unknown_transaction` makes `transaction(_:)`
+/// nil, and `ledger.unknown_account` (an account that never held anything) makes `balance(of:)` 0. Every
+/// other refusal is thrown as `LedgerAccessError.refused`, and no answer at all as `.unreachable`.
 public protocol LedgerAccess: Sendable {
     /// The allocation with its blobbers, or nil when the ledger does not know it.
     func allocation(_ id: AllocationID) async throws(LedgerAccessError) -> AllocationView?
@@ -28,6 +28,10 @@ public protocol LedgerAccess: Sendable {
     /// The challenges addressed to `blobber` in `status`, oldest first.
     func challenges(for blobber: BlobberID, status: ChallengeRecord.Status) async throws(LedgerAccessError)
         -> [ChallengeRecord]
+
+    /// The stored transaction `hash` with its receipt, or nil when the ledger does not know it
+    /// (`ledger.unknown_transaction`). The answer is as the ledger sent it: check it before trusting it.
+    func transaction(_ hash: Hash) async throws(LedgerAccessError) -> TransactionView?
 
     /// Submits a signed transaction; its receipt, or `.refused` with the ledger's code.
     func submit(_ transaction: LedgerTransaction) async throws(LedgerAccessError) -> TransactionReceipt

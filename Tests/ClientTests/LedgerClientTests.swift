@@ -46,8 +46,9 @@ import Testing
             try await ledger.allocation(unknown)
         }
 
-        _ = try await ledger.submit(.faucet, FaucetPayload(amount: 100 * Token.unitsPerToken), key: owner)
+        let faucet = try await ledger.submit(.faucet, FaucetPayload(amount: 100 * Token.unitsPerToken), key: owner)
         #expect(try await ledger.balance(of: owner.id) == 100 * Token.unitsPerToken)
+        try await exercisePegs(ledger, key: owner, notAPeg: faucet.hash)
         let blobbers = try await AllocCommandTests.registerBlobbers(2, ledger: ledger, regions: ["eu"])
         await #expect(
             throws: ClientError.ledgerRefused(
@@ -69,6 +70,48 @@ import Testing
                 blobbers: blobbers.map(\.publicKey.blobberID)))
         #expect(try await ledger.allocation(view.allocation.id) == view)
         #expect(try await ledger.balance(of: owner.id) == 100 * Token.unitsPerToken - view.allocation.writePool)
+    }
+
+    /// A peg is submitted, read back by its txid as signed, and refused when it is not valid; pegging
+    /// moves no money.
+    func exercisePegs(_ ledger: LedgerClient, key: SigningKey, notAPeg: Hash) async throws {
+        let balance = try await ledger.balance(of: key.id)
+        let valueHash = SHA256.hash(Array("a pegged value".utf8))
+        let uri = "blobnet://\(SHA256.hash([1]).hex)/.kv/readings/r%C3%A9sum%C3%A9"
+        let receipt = try await ledger.peg(hash: valueHash, uri: uri, key: key)
+        #expect(receipt.status == .applied && receipt.result == TransactionResult())
+        let peg = try await ledger.peg(receipt.hash)
+        #expect(peg.txid == receipt.hash && peg.hash == valueHash && peg.uri == uri)
+        #expect(peg.publicKey == key.publicKey && peg.block == receipt.block)
+        #expect(try await ledger.balance(of: key.id) == balance)
+
+        let unknown = SHA256.hash(Array("no such transaction".utf8))
+        await #expect(
+            throws: ClientError.ledgerRefused(code: "ledger.unknown_transaction", message: "no transaction \(unknown)")
+        ) { try await ledger.peg(unknown) }
+        await #expect(throws: ClientError.invalidArgument("transaction \(notAPeg) is a faucet, not a peg")) {
+            try await ledger.peg(notAPeg)
+        }
+        // The client refuses a uri out of range before sending; the ledger refuses it too.
+        let long = String(repeating: "u", count: PegPayload.maxURIBytes + 1)
+        await #expect(throws: ClientError.invalidArgument("cannot peg: uri must be 1...2048 bytes, got 2049")) {
+            try await ledger.peg(hash: valueHash, uri: long, key: key)
+        }
+        for bad in ["", long] {
+            do throws(ClientError) {
+                _ = try await ledger.submit(.peg, PegPayload(hash: valueHash, uri: bad), key: key)
+                Issue.record("a peg with a \(bad.utf8.count)-byte uri was accepted")
+            } catch {
+                #expect(error.code == "ledger.invalid_peg", "\(error)")
+            }
+        }
+        // One spelling of the hash only: uppercase hex is malformed.
+        do throws(ClientError) {
+            _ = try await ledger.submit(.peg, ["hash": valueHash.hex.uppercased(), "uri": uri], key: key)
+            Issue.record("a peg with an uppercase hash was accepted")
+        } catch {
+            #expect(error.code == "tx.malformed", "\(error)")
+        }
     }
 
     /// No ledger listening: `client.ledger_unreachable` naming the URL.

@@ -75,6 +75,53 @@ enum TransactionVector {
         #expect(decoded.replace == BlobberReplacement(from: BlobberID(hex: from)!, to: BlobberID(hex: to)!))
     }
 
+    /// The `peg` vector of docs/PROTOCOL.md 7.2 (computed independently with Python's `cryptography`
+    /// package): same key, nonce 9, timestamp 1700000000000, `hash = H("value")`,
+    /// `uri = blobnet://H("allocation")/.kv/readings/today`. The payload `TransactionCoding` encodes for
+    /// `PegPayload` is these exact bytes, and they decode back to it.
+    @Test func pegVector() throws {
+        let allocation = SHA256.hash(Array("allocation".utf8)).hex
+        let value = SHA256.hash(Array("value".utf8))
+        let uri = "blobnet://\(allocation)/.kv/readings/today"
+        let payload = #"{"hash":"\#(value.hex)","uri":"\#(uri)"}"#
+        #expect(TransactionCoding.encodeText(PegPayload(hash: value, uri: uri)) == payload)
+        let tx = LedgerTransaction.make(
+            .peg, payload: PegPayload(hash: value, uri: uri), key: TransactionVector.key, nonce: 9,
+            timestamp: 1_700_000_000_000)
+        #expect(tx.payload == payload)
+        #expect(
+            Hex.encode(tx.canonicalBytes)
+                == "300000000370656735c754a82c48d729a573af3ffb011500116ee5b586b3509d16ba3620bbfef39000000000000000090000018bcfe56800000000b17b2268617368223a2263643432343034643532616435356363666139616361346164633832386161353830306164396433383561303637316662636266373234313138333230363139222c22757269223a22626c6f626e65743a2f2f313635663066386535353763343330393239373834303335646637656561636637613366663739356631306437366338373037343039626261333163623631372f2e6b762f72656164696e67732f746f646179227d"
+        )
+        #expect(tx.hash.hex == "2c91c0f337a550d61c32b772f0372d52a7cea26ba1fbac3466288cdc8500b0ce")
+        #expect(
+            tx.signature?.hex
+                == "4037e3a3cfbe40642f69ff843d50c1bfd7d4e8d3cbca3f4bed82a74323d14c0453d37df36eb9903d5cc213cb409826b114d493ebd7673f3b6f941b1c4c45cb04"
+        )
+        try tx.verifySignature()
+        #expect(try tx.decodePayload(as: PegPayload.self) == PegPayload(hash: value, uri: uri))
+    }
+
+    /// A peg's hash has one spelling (64 lowercase hex digits); its uri is 1...2048 bytes without NUL.
+    @Test func pegPayloadIsStrict() throws {
+        let value = SHA256.hash(Array("value".utf8))
+        func decode(_ text: String) -> PegPayload? {
+            try? TransactionCoding.decode(PegPayload.self, from: Array(text.utf8), what: "peg payload")
+        }
+        #expect(decode(#"{"hash":"\#(value.hex)","uri":"u"}"#) == PegPayload(hash: value, uri: "u"))
+        let spellings = [value.hex.uppercased(), String(value.hex.dropLast()), value.hex + "0", ""]
+        for bad in spellings + [String(repeating: "g", count: 64)] {
+            #expect(decode(#"{"hash":"\#(bad)","uri":"u"}"#) == nil, "\(bad)")
+        }
+        #expect(decode(#"{"hash":"\#(value.hex)"}"#) == nil)
+        #expect(decode(#"{"uri":"u"}"#) == nil)
+        #expect(decode(#"{"hash":"\#(value.hex)","uri":7}"#) == nil)
+        #expect(PegPayload(hash: value, uri: "").problem() != nil)
+        #expect(PegPayload(hash: value, uri: "a\u{0}b").problem() != nil)
+        #expect(PegPayload(hash: value, uri: String(repeating: "é", count: 1024)).problem() == nil)
+        #expect(PegPayload(hash: value, uri: String(repeating: "é", count: 1024) + "x").problem() != nil)
+    }
+
     @Test func envelopeJSONRoundTripKeepsPayloadBytes() throws {
         let tx = TransactionVector.transaction.signed(with: TransactionVector.key)
         let json = TransactionCoding.encode(tx)

@@ -106,6 +106,12 @@ func checkPayload(kind: TransactionKind, bytes: [UInt8]) {
     case .issueChallenge: _ = decodePayload(IssueChallengePayload.self, bytes)
     case .challengeTimeout: _ = decodePayload(ChallengeTimeoutPayload.self, bytes)
     case .revokeTicket: _ = decodePayload(RevokeTicketPayload.self, bytes)
+    case .peg:
+        if let payload = decodePayload(PegPayload.self, bytes) {
+            // Only 64 lowercase hex digits decode, so the hash re-encodes to the very text it came from.
+            require(PegPayload.parseHash(payload.hash.hex) == payload.hash, "peg hash does not round-trip")
+            _ = payload.problem()
+        }
     }
 }
 

@@ -64,6 +64,45 @@ public struct LedgerClient: Sendable {
         return try await asking { () async throws(LedgerAccessError) in try await access.submit(transaction) }
     }
 
+    /// Pegs data: submits a `peg` transaction (`{"hash","uri"}`, docs/PROTOCOL.md 7.2) signed by `key`.
+    /// The receipt's `hash` is the peg's id (txid). A uri out of 1...2048 bytes is refused here as
+    /// `client.invalid_argument` before anything is sent (the ledger would answer `ledger.invalid_peg`).
+    public func peg(hash: Hash, uri: String, key: SigningKey) async throws(ClientError) -> TransactionReceipt {
+        let payload = PegPayload(hash: hash, uri: uri)
+        if let problem = payload.problem() { throw .invalidArgument("cannot peg: \(problem)") }
+        return try await submit(.peg, payload, key: key)
+    }
+
+    /// The peg `txid` as the ledger recorded it, checked here rather than trusted: the answer must be the
+    /// transaction whose hash is `txid`, of kind `peg`, with a signature that verifies by its own key and a
+    /// valid payload. `ledger.unknown_transaction` when the ledger does not know it; another kind is
+    /// `client.invalid_argument`; an answer that is not that transaction is `client.ledger_unreachable`.
+    /// Who signed it is for the caller to judge (`PegRecord.publicKey`).
+    public func peg(_ txid: Hash) async throws(ClientError) -> PegRecord {
+        let view = try await asking { () async throws(LedgerAccessError) in try await access.transaction(txid) }
+        guard let view else {
+            throw .ledgerRefused(code: "ledger.unknown_transaction", message: "no transaction \(txid)")
+        }
+        let tx = view.transaction
+        guard tx.hash == txid, view.receipt.hash == txid else {
+            throw .ledgerUnreachable(url: baseURL, reason: "the answer for \(txid) is another transaction (\(tx.hash))")
+        }
+        do throws(TransactionError) { try tx.verifySignature() } catch {
+            throw .ledgerUnreachable(url: baseURL, reason: "transaction \(txid) as answered: \(error.description)")
+        }
+        guard tx.kind == .peg else { throw .invalidArgument("transaction \(txid) is a \(tx.kind.rawValue), not a peg") }
+        let payload: PegPayload
+        do throws(TransactionError) { payload = try tx.decodePayload(as: PegPayload.self) } catch {
+            throw .ledgerUnreachable(url: baseURL, reason: "peg \(txid) as answered: \(error.description)")
+        }
+        if let problem = payload.problem() {
+            throw .ledgerUnreachable(url: baseURL, reason: "peg \(txid) as answered: \(problem)")
+        }
+        return PegRecord(
+            txid: txid, hash: payload.hash, uri: payload.uri, publicKey: tx.publicKey, block: view.receipt.block,
+            appliedAt: view.appliedAt, timestamp: tx.timestamp)
+    }
+
     /// Runs one question, its errors as the client's.
     private func asking<T>(_ question: () async throws(LedgerAccessError) -> T) async throws(ClientError) -> T {
         do throws(LedgerAccessError) {

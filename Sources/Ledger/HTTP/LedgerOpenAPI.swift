@@ -511,6 +511,7 @@ enum LedgerOpenAPI {
               "update_allocation",
               "cancel_allocation",
               "revoke_ticket",
+              "peg",
               "issue_challenge",
               "challenge_timeout"
             ],
@@ -1549,7 +1550,7 @@ enum LedgerOpenAPI {
             "description": "Unknown (ledger.unknown_transaction)"
           }
         },
-        "summary": "A stored transaction with its receipt"
+        "summary": "A stored transaction with its receipt (a peg is read back here by its txid)"
       }
     }
   }

@@ -12,6 +12,8 @@ public enum TransactionKind: String, Sendable, Codable, CaseIterable {
     case updateAllocation = "update_allocation"
     case cancelAllocation = "cancel_allocation"
     case revokeTicket = "revoke_ticket"
+    /// Records the SHA-256 and the URI of a piece of data, signed by whoever pegs it.
+    case peg
     /// System transactions, signed by the ledger's own key.
     case issueChallenge = "issue_challenge"
     case challengeTimeout = "challenge_timeout"

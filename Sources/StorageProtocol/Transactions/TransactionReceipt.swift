@@ -61,3 +61,22 @@ public struct TransactionResult: Hashable, Sendable, Codable {
         case challengeID = "challenge_id"
     }
 }
+
+/// A stored transaction with its receipt, as `GET /v1/transactions/{hash}` shows it.
+public struct TransactionView: Hashable, Sendable, Codable {
+    public var transaction: LedgerTransaction
+    public var receipt: TransactionReceipt
+    /// The ledger's clock when it applied the transaction (Unix ms).
+    public var appliedAt: Int64
+
+    public init(transaction: LedgerTransaction, receipt: TransactionReceipt, appliedAt: Int64) {
+        self.transaction = transaction
+        self.receipt = receipt
+        self.appliedAt = appliedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case transaction, receipt
+        case appliedAt = "applied_at"
+    }
+}
