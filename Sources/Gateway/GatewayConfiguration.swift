@@ -21,7 +21,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
     public var maxObjectBytes: UInt64 = 5 << 30
     /// The longest `ttl` accepted, in seconds.
     public var maxTTL: Int64 = 10 * 365 * 86_400
-    /// Ordered rules for key-value writes (`Policy`); the first that matches applies.
+    /// Ordered rules for key-value writes and S3 buckets (`Policy`); the first that matches applies.
     public var policies: [Policy] = []
 
     enum CodingKeys: String, CodingKey {
@@ -78,8 +78,8 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
             else {
                 throw .invalidRequest("policies[\(index)] (\(policy.name)): allocation must be a hex allocation id")
             }
-            guard policy.match.utf8.count <= 1024 else {
-                throw .invalidRequest("policies[\(index)] (\(policy.name)): match is over 1024 bytes")
+            guard policy.match.utf8.count <= 1024, policy.bucket.utf8.count <= 1024 else {
+                throw .invalidRequest("policies[\(index)] (\(policy.name)): match or bucket is over 1024 bytes")
             }
         }
     }
@@ -144,6 +144,11 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         # or absent field matches anything. ttl: the default expiry, in seconds, when the request
         # gives none. allocation: the allocation (hex id, of this wallet) a matched key is stored in,
         # e.g. one whose blobbers are in another region; absent: the gateway's own.
+        # A rule with bucket: (a pattern over S3 bucket names, * and ? as above) is for S3 instead:
+        # the first such rule matching a bucket's name sends the bucket and every object in it
+        # (CreateBucket, PUT, GET, LIST, DELETE, multipart) to its allocation; it never matches a
+        # key-value write, and match, type and provenance do not apply to it. Create a bucket after
+        # its rule is in force: a bucket stays where it was created.
         policies: []
         #  - name: sessions
         #    match: "session/*"
@@ -152,6 +157,9 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         #    match: "sensors/*"
         #    type: application/json
         #    ttl: 86400
+        #    allocation: 3fa9c1d0...   (64 hex digits)
+        #  - name: archive-buckets
+        #    bucket: "archive-*"
         #    allocation: 3fa9c1d0...   (64 hex digits)
 
         """

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A rule of `policies:` in `gateway.yaml`: what a key-value write matches (its key, its data type,
-/// its provenance) and what then applies (a default TTL). The first matching rule wins.
+/// its provenance) and what then applies (a default TTL). The first matching rule wins. A rule with
+/// `bucket` is for S3 instead: it sends every bucket whose name matches to its allocation.
 public struct Policy: Sendable, Codable, Equatable {
     public var name: String
     /// A pattern over the key: `*` any run of characters (`/` included), `?` one character; empty: any key.
@@ -14,12 +15,15 @@ public struct Policy: Sendable, Codable, Equatable {
     public var ttl: Int64?
     /// The allocation (hex id) a matched key is stored in; empty: the gateway's own.
     public var allocation: String
+    /// A pattern over S3 bucket names (as `match`): set, the rule is for S3 buckets only (a bucket and
+    /// every object in it live in the rule's allocation) and never matches a key-value write.
+    public var bucket: String
 
-    enum CodingKeys: String, CodingKey { case name, match, type, provenance, ttl, allocation }
+    enum CodingKeys: String, CodingKey { case name, match, type, provenance, ttl, allocation, bucket }
 
     public init(
         name: String, match: String = "", type: String = "", provenance: String = "", ttl: Int64? = nil,
-        allocation: String = ""
+        allocation: String = "", bucket: String = ""
     ) {
         self.name = name
         self.match = match
@@ -27,6 +31,7 @@ public struct Policy: Sendable, Codable, Equatable {
         self.provenance = provenance
         self.ttl = ttl
         self.allocation = allocation
+        self.bucket = bucket
     }
 
     public init(from decoder: any Decoder) throws {
@@ -37,10 +42,11 @@ public struct Policy: Sendable, Codable, Equatable {
         provenance = try c.decodeIfPresent(String.self, forKey: .provenance) ?? ""
         ttl = try c.decodeIfPresent(Int64.self, forKey: .ttl)
         allocation = try c.decodeIfPresent(String.self, forKey: .allocation) ?? ""
+        bucket = try c.decodeIfPresent(String.self, forKey: .bucket) ?? ""
     }
 
     public func matches(key: String, type dataType: String, provenance caller: String) -> Bool {
-        (match.isEmpty || Self.glob(match, key)) && (type.isEmpty || dataType.hasPrefix(type))
+        bucket.isEmpty && (match.isEmpty || Self.glob(match, key)) && (type.isEmpty || dataType.hasPrefix(type))
             && (provenance.isEmpty || provenance == caller)
     }
 
@@ -72,7 +78,12 @@ public struct Policy: Sendable, Codable, Equatable {
         return pi == p.count
     }
 
-    /// The first rule of `rules` that matches, if any.
+    /// The first S3 rule (one with `bucket`) of `rules` whose pattern matches `bucketName`, if any.
+    public static func first(_ rules: [Policy], bucket bucketName: String) -> Policy? {
+        rules.first { !$0.bucket.isEmpty && glob($0.bucket, bucketName) }
+    }
+
+    /// The first key-value rule of `rules` that matches, if any.
     public static func first(_ rules: [Policy], key: String, type: String, provenance: String) -> Policy? {
         rules.first { $0.matches(key: key, type: type, provenance: provenance) }
     }
