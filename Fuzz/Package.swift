@@ -19,6 +19,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Merkle", package: "blobnet"),
                 .product(name: "StorageProtocol", package: "blobnet"),
+                .product(name: "Gateway", package: "blobnet"),
             ])
     ]
 )

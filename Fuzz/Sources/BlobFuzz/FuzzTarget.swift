@@ -12,7 +12,7 @@ struct FuzzTarget: Sendable {
         .hex, .remotePath, .keyFile, .requestAuth, .shareTicket,
         .transaction, .payload, .writeMarker, .markerChain, .blobberAPI,
         .shardProof, .shardRangeProof, .shardTree, .trieProof, .partialTrie, .challengeProof,
-        .stripe,
+        .stripe, .sigV4, .awsChunked,
     ]
 }
 
