@@ -58,7 +58,7 @@ extension GatewayResponder {
             return try await bucketRequest(request, bucket: name, query: target.query)
         }
         guard try await store.bucketExists(name) else { throw GatewayError.noSuchBucket(name) }
-        if target.folder { 
+        if target.folder {
             return try await folderRequest(request, bucket: name, key: objectKey, accessKey: key, grant: grant)
         }
         switch request.method {

@@ -238,8 +238,12 @@ public final class ObjectStore: Sendable {
         let folderRoot = StorageLayout.folderRoot + bucket + "/"
         let folders = try await list(directory: folderRoot, recursive: true)
         let suffix = "/" + StorageLayout.folderMarkerName
-        let folderKeys = folders.files.filter { $0.path.hasSuffix(suffix) && $0.path.count > folderRoot.count + suffix.count }
-            .map { (key: String($0.path.dropFirst(folderRoot.count).dropLast(StorageLayout.folderMarkerName.count)), entry: $0) }
+        let folderKeys = folders.files.filter {
+            $0.path.hasSuffix(suffix) && $0.path.count > folderRoot.count + suffix.count
+        }
+        .map {
+            (key: String($0.path.dropFirst(folderRoot.count).dropLast(StorageLayout.folderMarkerName.count)), entry: $0)
+        }
         return (listing.files.map { (key: String($0.path.dropFirst(root.count)), entry: $0) } + folderKeys)
             .sorted { $0.key < $1.key }
     }

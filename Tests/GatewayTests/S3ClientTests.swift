@@ -120,7 +120,8 @@ import Testing
             try FileManager.default.createDirectory(atPath: point + "/made/inner", withIntermediateDirectories: true)
             try Data("written through s3fs\n".utf8).write(to: URL(fileURLWithPath: point + "/made/note.txt"))
             try writeRandom(local + "/big.src", bytes: 2 << 20 | 777)
-            let copied = try await runProgram("/bin/cp", [local + "/big.src", point + "/made/inner/big.bin"], timeout: 120)
+            let copied = try await runProgram(
+                "/bin/cp", [local + "/big.src", point + "/made/inner/big.bin"], timeout: 120)
             #expect(copied.status == 0, "cp into the mount: \(copied.stderr)")
             try Data().write(to: URL(fileURLWithPath: point + "/made/zero"))
 
@@ -131,9 +132,12 @@ import Testing
             let made = try FileManager.default.contentsOfDirectory(atPath: point + "/made").sorted()
             #expect(made == ["inner", "note.txt", "zero"], "\(made)")
             var isFolder: ObjCBool = false
-            #expect(FileManager.default.fileExists(atPath: point + "/made/inner", isDirectory: &isFolder) && isFolder.boolValue)
+            #expect(
+                FileManager.default.fileExists(atPath: point + "/made/inner", isDirectory: &isFolder)
+                    && isFolder.boolValue)
             // Read back byte-exact through the mount, and what aws put.
-            let bigBack = try await runProgram("/usr/bin/cmp", [local + "/big.src", point + "/made/inner/big.bin"], timeout: 60)
+            let bigBack = try await runProgram(
+                "/usr/bin/cmp", [local + "/big.src", point + "/made/inner/big.bin"], timeout: 60)
             #expect(bigBack.status == 0, "cmp: \(bigBack.stdout) \(bigBack.stderr)")
             #expect(
                 FileManager.default.contents(atPath: point + "/made/note.txt") == Data("written through s3fs\n".utf8))
@@ -153,7 +157,8 @@ import Testing
             // What s3fs wrote is there by S3 too.
             let viaS3 = try await curlS3(network, "/\(bucket)/made/inner/big.bin", output: local + "/big.s3")
             #expect(viaS3 == 200)
-            #expect(try await runProgram("/usr/bin/cmp", [local + "/big.src", local + "/big.s3"], timeout: 60).status == 0)
+            #expect(
+                try await runProgram("/usr/bin/cmp", [local + "/big.src", local + "/big.s3"], timeout: 60).status == 0)
             let folder = try await curlS3(network, "/\(bucket)/made/inner/", output: local + "/folder.s3", head: true)
             #expect(folder == 200, "the folder object mkdir made is not there")
             // Delete through the mount.
@@ -207,7 +212,8 @@ import Testing
             #expect(etag.hasSuffix("-14\""), "ETag without the multipart suffix: \(etag)")
             let down = try await run(["s3", "cp", "s3://large/videos/large.bin", local + "/large.back"])
             #expect(down.status == 0, "aws s3 cp down: \(down.stderr)")
-            let same = try await runProgram("/usr/bin/cmp", [local + "/large.bin", local + "/large.back"], timeout: 120)
+            let same = try await runProgram(
+                "/usr/bin/cmp", [local + "/large.bin", local + "/large.back"], timeout: 120)
             #expect(same.status == 0, "the 110 MiB file came back different: \(same.stdout)")
         } catch {
             Issue.record("\(error)\ngateway stderr: \(network.gatewayLog.suffix(3000))")
@@ -249,7 +255,8 @@ import Testing
                     == 200, "\((try? String(contentsOfFile: local + "/out", encoding: .utf8)) ?? "")")
             #expect(
                 try await curlS3(
-                    network, "/near/near.txt", output: local + "/out", method: "PUT", upload: local + "/far.txt") == 200)
+                    network, "/near/near.txt", output: local + "/out", method: "PUT", upload: local + "/far.txt") == 200
+            )
             // Read, listed, in the bucket list, through S3.
             #expect(try await curlS3(network, "/far-away/dir/far.txt", output: local + "/back") == 200)
             #expect(FileManager.default.contents(atPath: local + "/back") == Data("far away\n".utf8))
@@ -262,7 +269,9 @@ import Testing
 
             // In the rule's allocation, not in the gateway's own; the other bucket the reverse.
             let inOther = try await network.blob(["ls", "--alloc", other, "-R", "/"])
-            #expect(inOther.stdout.contains("/far-away/dir/far.txt") && !inOther.stdout.contains("near.txt"), "\(inOther.stdout)")
+            #expect(
+                inOther.stdout.contains("/far-away/dir/far.txt") && !inOther.stdout.contains("near.txt"),
+                "\(inOther.stdout)")
             let inOwn = try await network.blob(["ls", "--alloc", own, "-R", "/"])
             #expect(
                 inOwn.status == 0 && !inOwn.stdout.contains("far.txt") && inOwn.stdout.contains("/near/near.txt"),
@@ -318,7 +327,9 @@ import Testing
             let count = min(left, chunk.count)
             for index in stride(from: 0, to: count, by: 8) {
                 let word = generator.next()
-                for byte in 0..<min(8, count - index) { chunk[index + byte] = UInt8(truncatingIfNeeded: word >> (8 * byte)) }
+                for byte in 0..<min(8, count - index) {
+                    chunk[index + byte] = UInt8(truncatingIfNeeded: word >> (8 * byte))
+                }
             }
             try handle.write(contentsOf: chunk[..<count])
             left -= count
@@ -332,7 +343,9 @@ import Testing
             var out: [String] = []
             while let name = walker?.nextObject() as? String {
                 var isFolder: ObjCBool = false
-                if FileManager.default.fileExists(atPath: root + "/" + name, isDirectory: &isFolder), !isFolder.boolValue {
+                if FileManager.default.fileExists(atPath: root + "/" + name, isDirectory: &isFolder),
+                    !isFolder.boolValue
+                {
                     out.append(name)
                 }
             }

@@ -113,13 +113,15 @@ extension FuzzTarget {
         if whole.ok { require(whole.output == cut.output, "the bytes depend on how the body is cut (\(piece))") }
     } seeds: {
         var signed: [UInt8] = [1, 255]
-        signed += Array("10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n".utf8)
+        signed += Array(
+            "10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n".utf8)
         signed += [UInt8](repeating: 0x61, count: 65_536) + Array("\r\n".utf8)
         signed += Array("400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n".utf8)
         signed += [UInt8](repeating: 0x61, count: 1024) + Array("\r\n".utf8)
         signed += Array(
             "0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n".utf8)
-        let unsigned: [UInt8] = [0, 3] + Array("5\r\nhello\r\n3\r\n abc\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n".utf8)
+        let unsigned: [UInt8] =
+            [0, 3] + Array("5\r\nhello\r\n3\r\n abc\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n".utf8)
         let bare: [UInt8] = [0, 0] + Array("0\r\n".utf8)
         return [signed, unsigned, bare]
     }
