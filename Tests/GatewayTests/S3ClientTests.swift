@@ -29,6 +29,10 @@ import Testing
         } catch {
             Issue.record("\(error)\ngateway stderr: \(network.gatewayLog.suffix(3000))")
         }
+        // What the clients asked was answered, or refused as S3 would (404s for the names s3fs probes):
+        // never a server error.
+        let failures = network.gatewayLog.split(separator: "\n").filter { $0.contains("error gateway: refused") }
+        #expect(failures.isEmpty, "\(failures.prefix(10).joined(separator: "\n"))")
         await network.stop()
         try? FileManager.default.removeItem(atPath: local)
     }
@@ -60,7 +64,9 @@ import Testing
                     "RCLONE_CONFIG_GW_REGION": "us-east-1",
                     "RCLONE_CONFIG_GW_ACCESS_KEY_ID": network.fullKey["access_key_id"] ?? "",
                     "RCLONE_CONFIG_GW_SECRET_ACCESS_KEY": network.fullKey["secret_access_key"] ?? "",
-                ], timeout: 180)
+                ],
+                // rclone's AWS SDK refuses a custom CA bundle over its own HTTP transport (plain HTTP here).
+                unset: ["AWS_CA_BUNDLE"], timeout: 180)
         }
         let made = try await run(["mkdir", "gw:trees"])
         #expect(made.status == 0, "rclone mkdir: \(made.stderr)")
