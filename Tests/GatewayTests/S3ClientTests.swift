@@ -266,7 +266,8 @@ import Testing
             // Read, listed, in the bucket list, through S3.
             #expect(try await curlS3(network, "/far-away/dir/far.txt", output: local + "/back") == 200)
             #expect(FileManager.default.contents(atPath: local + "/back") == Data("far away\n".utf8))
-            #expect(try await curlS3(network, "/far-away?list-type=2&prefix=dir/", output: local + "/list") == 200)
+            // dir%2F: curl 7.88's --aws-sigv4 signs a query as sent, not canonically encoded.
+            #expect(try await curlS3(network, "/far-away?list-type=2&prefix=dir%2F", output: local + "/list") == 200)
             let listing = (try? String(contentsOfFile: local + "/list", encoding: .utf8)) ?? ""
             #expect(listing.contains("<Key>dir/far.txt</Key>"), "\(listing)")
             #expect(try await curlS3(network, "/", output: local + "/buckets") == 200)
