@@ -291,6 +291,38 @@ import Testing
                 inOwn.status == 0 && !inOwn.stdout.contains("far.txt") && inOwn.stdout.contains("/near/near.txt"),
                 "\(inOwn.stdout)")
 
+            // Folder objects (KEY/): empty only, metadata kept and replaced by a copy onto itself (s3fs's
+            // chmod), listed, deleted.
+            try Data("x".utf8).write(to: URL(fileURLWithPath: local + "/x"))
+            #expect(
+                try await curlS3(network, "/near/folder/", output: local + "/out", method: "PUT", upload: local + "/x")
+                    == 400)
+            #expect(
+                try await curlS3(
+                    network, "/near/folder/", output: local + "/out", method: "PUT", headers: ["x-amz-meta-mode: 16877"]
+                )
+                    == 200)
+            #expect(try await curlS3(network, "/near/folder/", output: local + "/head", head: true) == 200)
+            #expect(
+                ((try? String(contentsOfFile: local + "/head", encoding: .utf8)) ?? "").contains(
+                    "x-amz-meta-mode: 16877"))
+            #expect(
+                try await curlS3(
+                    network, "/near/folder/", output: local + "/out", method: "PUT",
+                    headers: [
+                        "x-amz-copy-source: /near/folder/", "x-amz-metadata-directive: REPLACE",
+                        "x-amz-meta-mode: 16832",
+                    ]) == 200)
+            #expect(try await curlS3(network, "/near/folder/", output: local + "/head", head: true) == 200)
+            #expect(
+                ((try? String(contentsOfFile: local + "/head", encoding: .utf8)) ?? "").contains(
+                    "x-amz-meta-mode: 16832"))
+            #expect(try await curlS3(network, "/near?prefix=folder", output: local + "/list") == 200)
+            #expect(
+                ((try? String(contentsOfFile: local + "/list", encoding: .utf8)) ?? "").contains("<Key>folder/</Key>"))
+            #expect(try await curlS3(network, "/near/folder/", output: local + "/out", method: "DELETE") == 204)
+            #expect(try await curlS3(network, "/near/folder/", output: local + "/head", head: true) == 404)
+
             // Deleted there through S3; then the bucket.
             #expect(try await curlS3(network, "/far-away/dir/far.txt", output: local + "/out", method: "DELETE") == 204)
             #expect(try await curlS3(network, "/far-away/dir/far.txt", output: local + "/out", head: true) == 404)
@@ -324,7 +356,7 @@ import Testing
     /// A signed GET (or HEAD) with curl's own SigV4 (`--aws-sigv4`); the status code.
     func curlS3(
         _ network: GatewayNetwork, _ path: String, output: String, head: Bool = false, method: String = "GET",
-        upload: String? = nil
+        upload: String? = nil, headers: [String] = []
     ) async throws -> Int {
         let outcome = try await runProgram(
             "/usr/bin/curl",
@@ -332,7 +364,8 @@ import Testing
                 "-sS", "-o", output, "-w", "%{http_code}", "--aws-sigv4", "aws:amz:us-east-1:s3",
                 "--user", "\(network.fullKey["access_key_id"] ?? ""):\(network.fullKey["secret_access_key"] ?? "")",
                 "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD",
-            ] + (head ? ["-I"] : ["-X", method]) + (upload.map { ["--data-binary", "@" + $0] } ?? [])
+            ] + headers.flatMap { ["-H", $0] } + (head ? ["-I"] : ["-X", method])
+                + (upload.map { ["--data-binary", "@" + $0] } ?? [])
                 + [network.url + path], timeout: 60)
         return Int(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
