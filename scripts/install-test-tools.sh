@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the outside tools the test suite drives as real clients: headless Chromium (Debian) for
 # the ledger explorer, promtool (Debian's prometheus) for /metrics, schemathesis (PyPI, in the virtual environment .build-tools/venv) for the OpenAPI
-# documents, aws-cli and boto3 (PyPI, same environment) for the gateway's S3 API. Safe to run again: it only installs what is missing.
+# documents, aws-cli and boto3 (PyPI, same environment) and rclone and s3fs (Debian) for the gateway's S3 API. Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(chromium prometheus rsync fuse3)
+packages=(chromium prometheus rsync fuse3 rclone s3fs)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

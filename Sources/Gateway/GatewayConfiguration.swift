@@ -21,7 +21,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
     public var maxObjectBytes: UInt64 = 5 << 30
     /// The longest `ttl` accepted, in seconds.
     public var maxTTL: Int64 = 10 * 365 * 86_400
-    /// Ordered rules for key-value writes (`Policy`); the first that matches applies.
+    /// Ordered rules for key-value writes and S3 buckets (`Policy`); the first that matches applies.
     public var policies: [Policy] = []
 
     enum CodingKeys: String, CodingKey {
@@ -78,8 +78,8 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
             else {
                 throw .invalidRequest("policies[\(index)] (\(policy.name)): allocation must be a hex allocation id")
             }
-            guard policy.match.utf8.count <= 1024 else {
-                throw .invalidRequest("policies[\(index)] (\(policy.name)): match is over 1024 bytes")
+            guard policy.match.utf8.count <= 1024, policy.bucket.utf8.count <= 1024 else {
+                throw .invalidRequest("policies[\(index)] (\(policy.name)): match or bucket is over 1024 bytes")
             }
         }
     }
@@ -146,6 +146,11 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         # e.g. one whose blobbers are in another region; absent: the gateway's own. peg: true pegs
         # every matched key on the ledger (a peg transaction with the value's SHA-256 and uri, signed
         # by this wallet; GET /verify/KEY checks it), as "peg": true in a request does.
+        # A rule with bucket: (a pattern over S3 bucket names, * and ? as above) is for S3 instead:
+        # the first such rule matching a bucket's name sends the bucket and every object in it
+        # (CreateBucket, PUT, GET, LIST, DELETE, multipart) to its allocation; it never matches a
+        # key-value write, and match, type and provenance do not apply to it. Create a bucket after
+        # its rule is in force: a bucket stays where it was created.
         policies: []
         #  - name: sessions
         #    match: "session/*"
@@ -158,6 +163,9 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         #  - name: contracts
         #    match: "contracts/*"
         #    peg: true
+        #  - name: archive-buckets
+        #    bucket: "archive-*"
+        #    allocation: 3fa9c1d0...   (64 hex digits)
 
         """
 }

@@ -111,6 +111,7 @@ extension GatewayResponder {
         if let ttl = policy.ttl { out["ttl"] = ttl }
         if policy.peg { out["peg"] = true }
         if !policy.allocation.isEmpty { out["allocation"] = policy.allocation }
+        if !policy.bucket.isEmpty { out["bucket"] = policy.bucket }
         return out
     }
 

@@ -12,6 +12,8 @@ extension GatewayResponder {
         var bucket: String?
         var key: ObjectKey?
         var query: [String: String]
+        /// The key ended in `/`: the folder object `key/` (`key` without the `/`).
+        var folder = false
     }
 
     static func s3Target(rawPath: String, rawQuery: String) throws(GatewayError) -> S3Target {
@@ -23,6 +25,10 @@ extension GatewayResponder {
         let parts = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         let bucket = SigV4.percentDecode(String(parts[0]))
         guard parts.count == 2, !parts[1].isEmpty else { return S3Target(bucket: bucket, key: nil, query: query) }
+        // `KEY/`: a folder object (s3fs's mkdir, the consoles' "create folder"); one trailing / only.
+        if parts[1].hasSuffix("/"), parts[1].count > 1 {
+            return S3Target(bucket: bucket, key: try key(parts[1].dropLast()), query: query, folder: true)
+        }
         return S3Target(bucket: bucket, key: try key(parts[1]), query: query)
     }
 
@@ -40,10 +46,21 @@ extension GatewayResponder {
             throw GatewayError.accessDenied("access key \(key.accessKeyID) is not granted bucket \(bucket)")
         }
         let name = try BucketName(bucket).text
+        // The bucket's allocation (an S3 policy's, or the gateway's own) serves all of it.
+        return try await routed(bucket: name).respondS3(
+            to: request, bucket: name, target: target, key: key, grant: grant)
+    }
+
+    func respondS3(to request: Request, bucket name: String, target: S3Target, key: AccessKey, grant: SigV4Grant)
+        async throws -> Response
+    {
         guard let objectKey = target.key else {
             return try await bucketRequest(request, bucket: name, query: target.query)
         }
         guard try await store.bucketExists(name) else { throw GatewayError.noSuchBucket(name) }
+        if target.folder {
+            return try await folderRequest(request, bucket: name, key: objectKey, accessKey: key, grant: grant)
+        }
         switch request.method {
         case .put:
             if let uploadID = target.query["uploadId"] {
@@ -81,7 +98,9 @@ extension GatewayResponder {
     // MARK: Buckets
 
     func listBuckets(for key: AccessKey) async throws -> Response {
-        let buckets = try await store.buckets().filter { key.allows(bucket: $0.name) }
+        var buckets: [(name: String, createdAt: Int64)] = []
+        for store in allStores { buckets += try await store.buckets().filter { key.allows(bucket: $0.name) } }
+        buckets.sort { $0.name < $1.name }
         var xml = S3XML.header + "<ListAllMyBucketsResult xmlns=\"\(S3XML.namespace)\">"
         xml +=
             "<Owner>" + S3XML.element("ID", key.accessKeyID) + S3XML.element("DisplayName", key.accessKeyID)
@@ -185,6 +204,10 @@ extension GatewayResponder {
             func add(_ index: Int) {
                 let key = listed[index]
                 group.addTask {
+                    if key.hasSuffix("/") {
+                        guard let objectKey = try? ObjectKey(String(key.dropLast())) else { return (index, nil) }
+                        return (index, try? await store.folderMeta(bucket, objectKey))
+                    }
                     guard let objectKey = try? ObjectKey(key) else { return (index, nil) }
                     return (index, try? await store.meta(bucket, objectKey))
                 }
@@ -247,14 +270,23 @@ extension GatewayResponder {
         let objects = try SimpleXMLReader.parse(body, groupElement: "Object")
         guard objects.count <= 1000 else { throw GatewayError.malformedXML("at most 1000 keys in one DeleteObjects") }
         var keys: [ObjectKey] = []
+        var folders: [ObjectKey] = []
         var errors: [(String, GatewayError)] = []
         for object in objects {
             guard let text = object["Key"] else { continue }
-            do { keys.append(try ObjectKey(text)) } catch { errors.append((text, error)) }
+            do {
+                if text.hasSuffix("/"), text.count > 1 {
+                    folders.append(try ObjectKey(String(text.dropLast())))
+                } else {
+                    keys.append(try ObjectKey(text))
+                }
+            } catch { errors.append((text, error)) }
         }
         try await store.delete(bucket, keys)
+        try await store.deleteFolders(bucket, folders)
         var xml = S3XML.header + "<DeleteResult xmlns=\"\(S3XML.namespace)\">"
         for key in keys { xml += "<Deleted>" + S3XML.element("Key", key.text) + "</Deleted>" }
+        for key in folders { xml += "<Deleted>" + S3XML.element("Key", key.text + "/") + "</Deleted>" }
         for (key, error) in errors {
             xml +=
                 "<Error>" + S3XML.element("Key", key) + S3XML.element("Code", error.s3Code)
@@ -364,9 +396,10 @@ extension GatewayResponder {
         guard accessKey.allows(bucket: sourceBucket) else {
             throw GatewayError.accessDenied("access key \(accessKey.accessKeyID) is not granted bucket \(sourceBucket)")
         }
-        guard try await store.bucketExists(sourceBucket) else { throw GatewayError.noSuchBucket(sourceBucket) }
-        let sourceMeta = try await store.meta(sourceBucket, sourceKey)
-        let (_, body) = try await store.get(sourceBucket, sourceKey)
+        let sourceStore = try routed(bucket: sourceBucket).store
+        guard try await sourceStore.bucketExists(sourceBucket) else { throw GatewayError.noSuchBucket(sourceBucket) }
+        let sourceMeta = try await sourceStore.meta(sourceBucket, sourceKey)
+        let (_, body) = try await sourceStore.get(sourceBucket, sourceKey)
         let staged: StagedBody
         switch body {
         case .bytes(let bytes):
@@ -389,5 +422,67 @@ extension GatewayResponder {
             + S3XML.element("LastModified", S3XML.time(meta.modifiedAt))
             + S3XML.element("ETag", "\"" + meta.etag + "\"") + "</CopyObjectResult>"
         return Self.xml(xml)
+    }
+
+    // MARK: Folder objects
+
+    /// `KEY/`: PUT (an empty body, or a copy of another folder object), GET and HEAD (empty), DELETE.
+    func folderRequest(
+        _ request: Request, bucket: String, key: ObjectKey, accessKey: AccessKey, grant: SigV4Grant
+    ) async throws
+        -> Response
+    {
+        switch request.method {
+        case .put:
+            let contentType = request.headers[.contentType] ?? "application/x-directory"
+            if let source = request.headers[HTTPField.Name("x-amz-copy-source")!] {
+                // s3fs changes a folder's mode or times by copying it onto itself with new metadata.
+                var text = source.split(separator: "?", maxSplits: 1).first.map(String.init) ?? source
+                while text.hasPrefix("/") { text.removeFirst() }
+                let parts = text.split(separator: "/", maxSplits: 1)
+                guard parts.count == 2, parts[1].hasSuffix("/") else {
+                    throw GatewayError.invalidRequest("a folder object (KEY/) can only be copied from another")
+                }
+                let sourceBucket = try BucketName(SigV4.percentDecode(String(parts[0]))).text
+                let sourceKey = try Self.key(parts[1].dropLast())
+                guard accessKey.allows(bucket: sourceBucket) else {
+                    throw GatewayError.accessDenied(
+                        "access key \(accessKey.accessKeyID) is not granted bucket \(sourceBucket)")
+                }
+                let sourceMeta = try await routed(bucket: sourceBucket).store.folderMeta(sourceBucket, sourceKey)
+                let replace = request.headers[HTTPField.Name("x-amz-metadata-directive")!] == "REPLACE"
+                let meta = try await store.putFolder(
+                    bucket, key, contentType: replace ? contentType : sourceMeta.contentType,
+                    userMeta: replace ? Self.userMeta(request) : sourceMeta.userMeta)
+                return Self.xml(
+                    S3XML.header + "<CopyObjectResult xmlns=\"\(S3XML.namespace)\">"
+                        + S3XML.element("LastModified", S3XML.time(meta.modifiedAt))
+                        + S3XML.element("ETag", "\"" + meta.etag + "\"") + "</CopyObjectResult>")
+            }
+            guard request.uri.query.map({ $0.isEmpty }) ?? true else {
+                throw GatewayError.invalidRequest("a folder object (KEY/) takes a plain PUT, no multipart")
+            }
+            // Staged as any body, so its signed hash (or chunk signatures) is checked too.
+            let staged = try await stage(request, grant: grant)
+            defer { staged.remove() }
+            guard staged.size == 0 else {
+                throw GatewayError.invalidRequest("a key ending in / is a folder object and holds no bytes")
+            }
+            let meta = try await store.putFolder(
+                bucket, key, contentType: contentType, userMeta: Self.userMeta(request))
+            var headers = HTTPFields()
+            headers[.eTag] = "\"" + meta.etag + "\""
+            return Response(status: .ok, headers: headers)
+        case .get, .head:
+            let meta = try await store.folderMeta(bucket, key)
+            var headers = objectHeaders(meta)
+            headers[.contentLength] = "0"
+            return Response(status: .ok, headers: headers)
+        case .delete:
+            try await store.deleteFolders(bucket, [key])
+            return Response(status: .noContent)
+        default:
+            throw GatewayError.methodNotAllowed("\(request.method) is not an operation on a folder object (KEY/)")
+        }
     }
 }

@@ -13,7 +13,11 @@ import Synchronization
 public struct GatewayResponder: HTTPResponder {
     public typealias Context = BasicRequestContext
 
-    public let store: ObjectStore
+    /// The gateway's own allocation's store (for an S3 request, the copy `routed(bucket:)` returns
+    /// holds the bucket's).
+    public private(set) var store: ObjectStore
+    /// The gateway's own allocation's store, in every copy.
+    let ownStore: ObjectStore
     public let configuration: GatewayConfiguration
     let keyring: KeyringBox
     let policyBox: PolicyBox
@@ -31,6 +35,7 @@ public struct GatewayResponder: HTTPResponder {
     ) {
         self.pegger = pegger
         self.store = store
+        self.ownStore = store
         self.configuration = configuration
         self.keyring = KeyringBox(AccessKeyring(keys))
         self.policyBox = PolicyBox(configuration.policies)
@@ -54,18 +59,28 @@ public struct GatewayResponder: HTTPResponder {
 
     /// The store a policy sends to (the gateway's own without one).
     func store(for policy: Policy?) throws(GatewayError) -> ObjectStore {
-        guard let policy, !policy.allocation.isEmpty, policy.allocation != store.client.id.hex else { return store }
+        guard let policy, !policy.allocation.isEmpty, policy.allocation != ownStore.client.id.hex else {
+            return ownStore
+        }
         guard let other = policyBox.mutex.withLock({ $0.stores[policy.allocation] }) else {
             throw .local("allocation \(policy.allocation) of policy \(policy.name) is not open")
         }
         return other
     }
 
+    /// This responder with `store` the one bucket `bucket` lives in: the allocation of the first S3
+    /// rule (`bucket:`) matching its name, else the gateway's own.
+    func routed(bucket: String) throws(GatewayError) -> GatewayResponder {
+        var copy = self
+        copy.store = try store(for: Policy.first(policies, bucket: bucket))
+        return copy
+    }
+
     /// Every store: the gateway's own first, then each policy allocation's.
     public var allStores: [ObjectStore] {
-        [store]
+        [ownStore]
             + policyBox.mutex.withLock { state in
-                state.stores.filter { $0.key != store.client.id.hex }.sorted { $0.key < $1.key }.map(\.value)
+                state.stores.filter { $0.key != ownStore.client.id.hex }.sorted { $0.key < $1.key }.map(\.value)
             }
     }
 

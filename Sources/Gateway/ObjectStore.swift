@@ -82,7 +82,9 @@ public final class ObjectStore: Sendable {
     public func deleteBucket(_ bucket: String) async throws(GatewayError) {
         guard try await bucketExists(bucket) else { throw .noSuchBucket(bucket) }
         let inside = try await list(directory: "/" + bucket + "/")
-        guard inside.files.isEmpty, inside.directories.isEmpty else { throw .bucketNotEmpty(bucket) }
+        let folders = try await list(directory: StorageLayout.folderRoot + bucket + "/")
+        guard inside.files.isEmpty, inside.directories.isEmpty, folders.files.isEmpty, folders.directories.isEmpty
+        else { throw .bucketNotEmpty(bucket) }
         let marker = try StorageLayout.bucketMarker(bucket)
         knownBuckets.withLock { _ = $0.remove(bucket) }
         try await run { () async throws(ClientError) in try await client.delete([marker]) }
@@ -260,11 +262,65 @@ public final class ObjectStore: Sendable {
         return keys.filter { key in (try? StorageLayout.object(bucket, key)).map { set.contains($0) } ?? false }
     }
 
-    /// Every object key of `bucket` (sorted), with its entry.
+    /// Every object key of `bucket` (sorted), with its entry; folder objects (`KEY/`, their entry the
+    /// marker's) among them.
     public func keys(_ bucket: String) async throws(GatewayError) -> [(key: String, entry: FileEntry)] {
         let root = "/" + bucket + "/"
         let listing = try await list(directory: root, recursive: true)
-        return listing.files.map { (key: String($0.path.dropFirst(root.count)), entry: $0) }.sorted { $0.key < $1.key }
+        let folderRoot = StorageLayout.folderRoot + bucket + "/"
+        let folders = try await list(directory: folderRoot, recursive: true)
+        let suffix = "/" + StorageLayout.folderMarkerName
+        let folderKeys = folders.files.filter {
+            $0.path.hasSuffix(suffix) && $0.path.count > folderRoot.count + suffix.count
+        }
+        .map {
+            (key: String($0.path.dropFirst(folderRoot.count).dropLast(StorageLayout.folderMarkerName.count)), entry: $0)
+        }
+        return (listing.files.map { (key: String($0.path.dropFirst(root.count)), entry: $0) } + folderKeys)
+            .sorted { $0.key < $1.key }
+    }
+
+    // MARK: Folder objects (`KEY/`)
+
+    static let emptyMD5 = "d41d8cd98f00b204e9800998ecf8427e"
+    static let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+    /// Writes the folder object `key/` (empty), with its metadata, replacing any there.
+    @discardableResult
+    public func putFolder(_ bucket: String, _ key: ObjectKey, contentType: String, userMeta: [String: String])
+        async throws(GatewayError) -> ObjectMeta
+    {
+        let meta = ObjectMeta(
+            size: 0, etag: Self.emptyMD5, contentType: contentType, userMeta: userMeta, expiresAt: nil,
+            modifiedAt: Self.nowMillis(), sha256: Self.emptySHA256)
+        let bytes = try Self.encode(meta)
+        let marker = try StorageLayout.folderMarker(bucket, key)
+        try await run { () async throws(ClientError) in try await client.write(marker, from: ByteSource(bytes)) }
+        return meta
+    }
+
+    /// The metadata of the folder object `key/`; `.noSuchKey` when there is none (objects under
+    /// `key/` do not make one, as in S3).
+    public func folderMeta(_ bucket: String, _ key: ObjectKey) async throws(GatewayError) -> ObjectMeta {
+        let bytes: [UInt8]
+        do throws(GatewayError) {
+            bytes = try await readAll(try StorageLayout.folderMarker(bucket, key), limit: Self.maxMetaBytes)
+        } catch .noSuchKey { throw .noSuchKey(key.text + "/") }
+        do { return try JSONDecoder().decode(ObjectMeta.self, from: Data(bytes)) } catch {
+            throw GatewayError.local("the metadata of \(bucket)/\(key)/ is not readable: \(error)")
+        }
+    }
+
+    /// Deletes the folder objects `keys` (each `KEY/`); absent ones are skipped. Returns those deleted.
+    @discardableResult
+    public func deleteFolders(_ bucket: String, _ keys: [ObjectKey]) async throws(GatewayError) -> [ObjectKey] {
+        var markers: [RemotePath: ObjectKey] = [:]
+        for key in keys { markers[try StorageLayout.folderMarker(bucket, key)] = key }
+        guard !markers.isEmpty else { return [] }
+        let present = try await run { () async throws(ClientError) in try await client.existing(Array(markers.keys)) }
+        guard !present.isEmpty else { return [] }
+        try await run { () async throws(ClientError) in try await client.delete(present) }
+        return present.compactMap { markers[$0] }
     }
 
     // MARK: Expiry

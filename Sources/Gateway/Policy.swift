@@ -2,6 +2,7 @@ import Foundation
 
 /// A rule of `policies:` in `gateway.yaml`: what a key-value write matches (its key, its data type,
 /// its provenance) and what then applies (a default TTL, an allocation, pegging). The first matching rule wins.
+/// A rule with `bucket` is for S3 instead: it sends every bucket whose name matches to its allocation.
 public struct Policy: Sendable, Codable, Equatable {
     public var name: String
     /// A pattern over the key: `*` any run of characters (`/` included), `?` one character; empty: any key.
@@ -16,12 +17,15 @@ public struct Policy: Sendable, Codable, Equatable {
     public var allocation: String
     /// Whether a matched key is pegged on the ledger (as `peg: true` in the request).
     public var peg: Bool
+    /// A pattern over S3 bucket names (as `match`): set, the rule is for S3 buckets only (a bucket and
+    /// every object in it live in the rule's allocation) and never matches a key-value write.
+    public var bucket: String
 
-    enum CodingKeys: String, CodingKey { case name, match, type, provenance, ttl, allocation, peg }
+    enum CodingKeys: String, CodingKey { case name, match, type, provenance, ttl, allocation, peg, bucket }
 
     public init(
         name: String, match: String = "", type: String = "", provenance: String = "", ttl: Int64? = nil,
-        allocation: String = "", peg: Bool = false
+        allocation: String = "", peg: Bool = false, bucket: String = ""
     ) {
         self.name = name
         self.match = match
@@ -30,6 +34,7 @@ public struct Policy: Sendable, Codable, Equatable {
         self.ttl = ttl
         self.allocation = allocation
         self.peg = peg
+        self.bucket = bucket
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,10 +46,11 @@ public struct Policy: Sendable, Codable, Equatable {
         ttl = try c.decodeIfPresent(Int64.self, forKey: .ttl)
         allocation = try c.decodeIfPresent(String.self, forKey: .allocation) ?? ""
         peg = try c.decodeIfPresent(Bool.self, forKey: .peg) ?? false
+        bucket = try c.decodeIfPresent(String.self, forKey: .bucket) ?? ""
     }
 
     public func matches(key: String, type dataType: String, provenance caller: String) -> Bool {
-        (match.isEmpty || Self.glob(match, key)) && (type.isEmpty || dataType.hasPrefix(type))
+        bucket.isEmpty && (match.isEmpty || Self.glob(match, key)) && (type.isEmpty || dataType.hasPrefix(type))
             && (provenance.isEmpty || provenance == caller)
     }
 
@@ -76,7 +82,12 @@ public struct Policy: Sendable, Codable, Equatable {
         return pi == p.count
     }
 
-    /// The first rule of `rules` that matches, if any.
+    /// The first S3 rule (one with `bucket`) of `rules` whose pattern matches `bucketName`, if any.
+    public static func first(_ rules: [Policy], bucket bucketName: String) -> Policy? {
+        rules.first { !$0.bucket.isEmpty && glob($0.bucket, bucketName) }
+    }
+
+    /// The first key-value rule of `rules` that matches, if any.
     public static func first(_ rules: [Policy], key: String, type: String, provenance: String) -> Policy? {
         rules.first { $0.matches(key: key, type: type, provenance: provenance) }
     }

@@ -96,7 +96,8 @@ public struct StagedBody: Sendable {
 
 /// The aws-chunked body framing: `HEX[;chunk-signature=SIG]\r\nDATA\r\n` ... `0[;...]\r\n`, then trailer
 /// lines and an empty line. With a grant, each chunk's signature is checked against the chain.
-struct AWSChunkedDecoder {
+/// Public for the fuzz target (Fuzz/Sources/BlobFuzz/Targets+Gateway.swift).
+public struct AWSChunkedDecoder {
     enum State { case header, data(remaining: Int), dataEnd(Int), trailer, done }
     var state = State.header
     var line: [UInt8] = []
@@ -107,12 +108,13 @@ struct AWSChunkedDecoder {
     static let maxLine = 8192
     static let maxChunk = 1 << 30
 
-    init(grant: SigV4Grant?) {
+    public init(grant: SigV4Grant?) {
         self.grant = grant
         previousSignature = grant?.seedSignature ?? ""
     }
 
-    mutating func feed(_ bytes: some Collection<UInt8>, _ output: ([UInt8]) throws(GatewayError) -> Void)
+    /// Decodes `bytes`, the next piece of the body, handing each piece of data to `output`.
+    public mutating func feed(_ bytes: some Collection<UInt8>, _ output: ([UInt8]) throws(GatewayError) -> Void)
         throws(GatewayError)
     {
         let array = Array(bytes)
@@ -185,7 +187,8 @@ struct AWSChunkedDecoder {
         previousSignature = expected
     }
 
-    func finish() throws(GatewayError) {
+    /// Throws unless the body ended where aws-chunked says it does.
+    public func finish() throws(GatewayError) {
         switch state {
         case .done: return
         case .trailer where line.isEmpty: return  // no trailer section at all

@@ -7,6 +7,8 @@ public import StorageProtocol
 ///   bucket name can be);
 /// - each object's metadata (content type, ETag, `x-amz-meta-*`, expiry): the JSON file
 ///   `/.gateway/meta/B/KEY`, written in the same commit as the object;
+/// - a folder object `KEY/` (empty, its key ending in `/`): the file `/.gateway/folders/B/KEY/.folder`,
+///   its metadata as JSON;
 /// - a bucket: the marker file `/.gateway/buckets/B` (directories are implicit, an empty bucket is not);
 /// - an object with an expiry: also `/.gateway/ttl/SECOND/B/KEY` (SECOND: the Unix second it expires,
 ///   12 digits), which the sweep lists to find what has expired.
@@ -16,6 +18,8 @@ public enum StorageLayout {
     static let metaRoot = root + "/meta/"
     static let bucketRoot = root + "/buckets/"
     static let ttlRoot = root + "/ttl/"
+    static let folderRoot = root + "/folders/"
+    static let folderMarkerName = ".folder"
 
     public static func object(_ bucket: String, _ key: ObjectKey) throws(GatewayError) -> RemotePath {
         try path("/" + bucket + "/" + key.text)
@@ -23,6 +27,15 @@ public enum StorageLayout {
 
     public static func meta(_ bucket: String, _ key: ObjectKey) throws(GatewayError) -> RemotePath {
         try path(metaRoot + bucket + "/" + key.text)
+    }
+
+    /// The marker of the S3 folder object `KEY/` (an empty object whose key ends in `/`, as s3fs and
+    /// the S3 consoles make for a folder): `/.gateway/folders/B/KEY/.folder`, holding its metadata.
+    public static func folderMarker(_ bucket: String, _ key: ObjectKey) throws(GatewayError) -> RemotePath {
+        guard !key.text.split(separator: "/").contains(Substring(folderMarkerName)) else {
+            throw .invalidKey(reason: "a folder key must not have a segment named \(folderMarkerName)")
+        }
+        return try path(folderRoot + bucket + "/" + key.text + "/" + folderMarkerName)
     }
 
     public static func bucketMarker(_ bucket: String) throws(GatewayError) -> RemotePath {
