@@ -27,20 +27,22 @@ bytes=$(python3 -c "import sys; u={'KiB':1<<10,'MiB':1<<20,'GiB':1<<30}; s=sys.a
 head -c "$bytes" /dev/urandom > big.bin
 for i in $(seq 1 "$FILES"); do head -c $((RANDOM % 8192 + 1)) /dev/urandom > "small/f$i"; done
 now() { date +%s.%N; }
+# Every timed phase starts with nothing waiting to be written back (`sync`): a phase is not slowed by
+# the dirty pages an earlier one left (the file just made, the copy just downloaded).
 span() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
 
-t0=$(now); "$BUILD/blob" upload big.bin /cli/big.bin > /dev/null; t1=$(now)
-"$BUILD/blob" download /cli/big.bin cli.back > /dev/null; t2=$(now)
+sync; t0=$(now); "$BUILD/blob" upload big.bin /cli/big.bin > /dev/null; t1=$(now)
+sync; t1=$(now); "$BUILD/blob" download /cli/big.bin cli.back > /dev/null; t2=$(now)
 
 "$BUILD/blob" mount "$mnt" --cache "$DIR/cache" --cache-size 4GiB > /dev/null
 mkdir -p "$mnt/m"
 # Written through the mount and committed: the unmount returns once every change is committed.
-t3=$(now); cp big.bin "$mnt/m/big.bin"; "$BUILD/blob" umount "$mnt" > /dev/null; t4=$(now)
+sync; t3=$(now); cp big.bin "$mnt/m/big.bin"; "$BUILD/blob" umount "$mnt" > /dev/null; t4=$(now)
 # A new mount with an empty cache: every byte comes from the blobbers, verified.
 "$BUILD/blob" mount "$mnt" --cache "$DIR/cache2" > /dev/null
-t5=$(now); cat "$mnt/m/big.bin" > mount.back; t6=$(now)
+sync; t5=$(now); cat "$mnt/m/big.bin" > mount.back; t6=$(now)
 cmp big.bin mount.back
-t7=$(now); cp -r small "$mnt/m/small"; sync -f "$mnt/m/small/f1"; "$BUILD/blob" umount "$mnt" > /dev/null; t8=$(now)
+sync; t7=$(now); cp -r small "$mnt/m/small"; sync -f "$mnt/m/small/f1"; "$BUILD/blob" umount "$mnt" > /dev/null; t8=$(now)
 
 python3 - "$bytes" "$FILES" "$(span "$t0" "$t1")" "$(span "$t1" "$t2")" "$(span "$t3" "$t4")" "$(span "$t5" "$t6")" "$(span "$t7" "$t8")" <<'EOF'
 import json, sys
