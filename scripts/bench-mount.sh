@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Figures for `blob mount` (issue 16) against `blob upload` / `blob download` on the same network in the
-# same run: sequential write and read of one large file through the mount, and `cp -r` of many small
-# files with their commit. Starts a ledger and 6 blobbers of release binaries on loopback with a 4+2
+# same run (the mean of one before and one after the mount's): sequential write and read of one large
+# file through the mount, and `cp -r` of many small files with their commit. Starts a ledger and 6 blobbers of release binaries on loopback with a 4+2
 # allocation; every process it starts is killed by PID on exit.
 #
 #   scripts/bench-mount.sh [SIZE] [FILES] [BUILD_DIR]     e.g. scripts/bench-mount.sh 1GiB 1000 .build-reltest/release
@@ -31,8 +31,11 @@ now() { date +%s.%N; }
 # the dirty pages an earlier one left (the file just made, the copy just downloaded).
 span() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
 
-sync; t0=$(now); "$BUILD/blob" upload big.bin /cli/big.bin > /dev/null; t1=$(now)
-sync; t1=$(now); "$BUILD/blob" download /cli/big.bin cli.back > /dev/null; t2=$(now)
+# The mount's write and read are bracketed by a `blob upload` / `blob download` before and after them:
+# on this machine each upload into the allocation is slower than the one before (blobbers filling), so
+# the reference is the mean of the two, not whichever ran first.
+sync; t0=$(now); "$BUILD/blob" upload big.bin /cli/before.bin > /dev/null; t1=$(now)
+sync; t1=$(now); "$BUILD/blob" download /cli/before.bin before.back > /dev/null; t2=$(now)
 
 "$BUILD/blob" mount "$mnt" --cache "$DIR/cache" --cache-size 4GiB > /dev/null
 mkdir -p "$mnt/m"
@@ -44,12 +47,18 @@ sync; t5=$(now); cat "$mnt/m/big.bin" > mount.back; t6=$(now)
 cmp big.bin mount.back
 sync; t7=$(now); cp -r small "$mnt/m/small"; sync -f "$mnt/m/small/f1"; "$BUILD/blob" umount "$mnt" > /dev/null; t8=$(now)
 
-python3 - "$bytes" "$FILES" "$(span "$t0" "$t1")" "$(span "$t1" "$t2")" "$(span "$t3" "$t4")" "$(span "$t5" "$t6")" "$(span "$t7" "$t8")" <<'EOF'
+sync; t9=$(now); "$BUILD/blob" upload big.bin /cli/after.bin > /dev/null; t10=$(now)
+sync; t10=$(now); "$BUILD/blob" download /cli/after.bin after.back > /dev/null; t11=$(now)
+
+python3 - "$bytes" "$FILES" "$(span "$t0" "$t1")" "$(span "$t1" "$t2")" "$(span "$t3" "$t4")" "$(span "$t5" "$t6")" \
+    "$(span "$t7" "$t8")" "$(span "$t9" "$t10")" "$(span "$t10" "$t11")" <<'EOF'
 import json, sys
 size, files = int(sys.argv[1]), int(sys.argv[2])
-up, down, write, read, small = map(float, sys.argv[3:])
+up1, down1, write, read, small, up2, down2 = map(float, sys.argv[3:])
+up, down = (up1 + up2) / 2, (down1 + down2) / 2
 mib = size / 1048576
-print(json.dumps({"size_bytes": size, "blob_upload_mib_s": round(mib / up, 1), "blob_download_mib_s": round(mib / down, 1),
+print(json.dumps({"size_bytes": size, "blob_upload_mib_s": [round(mib / up1, 1), round(mib / up2, 1)],
+    "blob_download_mib_s": [round(mib / down1, 1), round(mib / down2, 1)],
     "mount_write_mib_s": round(mib / write, 1), "mount_read_mib_s": round(mib / read, 1),
     "mount_write_ratio": round(up / write, 3), "mount_read_ratio": round(down / read, 3),
     "small_files": files, "small_files_cp_r_and_commit_s": round(small, 2)}, sort_keys=True))
