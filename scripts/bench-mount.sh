@@ -21,7 +21,7 @@ mkdir -p "$mnt" "$DIR/small"
 unmount_if_mounted() {
     if grep -q " $mnt fuse" /proc/mounts; then "$BUILD/blob" umount "$mnt" >/dev/null 2>&1 || fusermount3 -uz "$mnt"; fi
 }
-trap 'unmount_if_mounted; bench_cleanup' EXIT
+trap 'unmount_if_mounted || true; bench_cleanup' EXIT
 
 bytes=$(python3 -c "import sys; u={'KiB':1<<10,'MiB':1<<20,'GiB':1<<30}; s=sys.argv[1]; print(int(s[:-3])*u[s[-3:]] if s[-3:] in u else int(s))" "$SIZE")
 head -c "$bytes" /dev/urandom > big.bin
