@@ -2,7 +2,8 @@
 # Figures of the gateway (issue 15), on a network of release binaries it starts on loopback (a ledger,
 # 6 blobbers, a 4+2 allocation, `gateway serve`), every process killed by PID on exit:
 #  - S3 PUT and GET of one SIZE file with aws-cli (multipart, its default 8 MiB parts) against
-#    `blob upload` / `blob download` of the same file in the same run, as ratios;
+#    `blob upload` / `blob download` of the same file in the same run (the mean of one before and one
+#    after), as ratios;
 #  - `blob bench gateway`: COUNT key-value PUTs of 4 KiB (p50/p99), COUNT cached retrieves (p50/p99),
 #    and 1,000 PUTs from 50 clients at once, each read back and compared.
 #
@@ -40,19 +41,26 @@ head -c "$bytes" /dev/urandom > big.bin
 now() { date +%s.%N; }
 span() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
 
-t0=$(now); "$BUILD/blob" upload big.bin /cli/big.bin > /dev/null; t1=$(now)
-"$BUILD/blob" download /cli/big.bin cli.back > /dev/null; t2=$(now)
+# S3 PUT/GET bracketed by a `blob upload`/`download` before and after them, against their mean (uploads
+# into one allocation can slow as it fills).
+sync; t0=$(now); "$BUILD/blob" upload big.bin /cli/before.bin > /dev/null; t1=$(now)
+sync; t1=$(now); "$BUILD/blob" download /cli/before.bin before.back > /dev/null; t2=$(now)
 aws s3 mb s3://bench > /dev/null
-t3=$(now); aws s3 cp big.bin s3://bench/big.bin --only-show-errors; t4=$(now)
-aws s3 cp s3://bench/big.bin s3.back --only-show-errors; t5=$(now)
-cmp big.bin cli.back
+sync; t3=$(now); aws s3 cp big.bin s3://bench/big.bin --only-show-errors; t4=$(now)
+sync; t4=$(now); aws s3 cp s3://bench/big.bin s3.back --only-show-errors; t5=$(now)
+sync; t6=$(now); "$BUILD/blob" upload big.bin /cli/after.bin > /dev/null; t7=$(now)
+sync; t7=$(now); "$BUILD/blob" download /cli/after.bin after.back > /dev/null; t8=$(now)
+cmp big.bin before.back
 cmp big.bin s3.back
 
-python3 - "$bytes" "$(span "$t0" "$t1")" "$(span "$t1" "$t2")" "$(span "$t3" "$t4")" "$(span "$t4" "$t5")" <<'EOF'
+python3 - "$bytes" "$(span "$t0" "$t1")" "$(span "$t1" "$t2")" "$(span "$t3" "$t4")" "$(span "$t4" "$t5")" \
+    "$(span "$t6" "$t7")" "$(span "$t7" "$t8")" <<'EOF'
 import json, sys
-size, up, down, put, get = int(sys.argv[1]), *map(float, sys.argv[2:])
+size, up1, down1, put, get, up2, down2 = int(sys.argv[1]), *map(float, sys.argv[2:])
+up, down = (up1 + up2) / 2, (down1 + down2) / 2
 mib = size / 1048576
-print(json.dumps({"size_bytes": size, "blob_upload_mib_s": round(mib / up, 1), "blob_download_mib_s": round(mib / down, 1),
+print(json.dumps({"size_bytes": size, "blob_upload_mib_s": [round(mib / up1, 1), round(mib / up2, 1)],
+    "blob_download_mib_s": [round(mib / down1, 1), round(mib / down2, 1)],
     "s3_put_mib_s": round(mib / put, 1), "s3_get_mib_s": round(mib / get, 1),
     "s3_put_ratio": round(up / put, 3), "s3_get_ratio": round(down / get, 3)}, sort_keys=True))
 EOF
