@@ -282,8 +282,8 @@ public final class ObjectStore: Sendable {
 
     // MARK: Folder objects (`KEY/`)
 
-    static let emptyMD5 = "d41d8cd98f00b204e9800998ecf8427e"
-    static let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    static let emptyMD5 = hex(Digest.md5([]))
+    static let emptySHA256 = hex(Digest.sha256([]))
 
     /// Writes the folder object `key/` (empty), with its metadata, replacing any there.
     @discardableResult

@@ -25,24 +25,19 @@ public struct Pegger: Sendable {
         self.key = key
     }
 
+    /// RFC 3986's unreserved characters and `/`: what a peg's uri keeps as is.
+    static let uriPathCharacters = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
+
     /// `blobnet://ALLOCATION/PATH`: the allocation's hex id and the value's path in it, percent-encoded
     /// as an RFC 3986 path (every byte but unreserved characters and `/`). A key whose uri would exceed
     /// the peg's 2,048 bytes is `gateway.invalid_key`.
     public static func uri(allocation: AllocationID, path: RemotePath) throws(GatewayError) -> String {
-        var out = "blobnet://" + allocation.hex
-        for byte in path.string.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"), UInt8(ascii: "/"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let digits = Array("0123456789ABCDEF".unicodeScalars)
-                out.unicodeScalars.append("%")
-                out.unicodeScalars.append(digits[Int(byte >> 4)])
-                out.unicodeScalars.append(digits[Int(byte & 0x0F)])
-            }
+        // Foundation encodes each byte of the UTF-8 outside the set as %XX (upper-case hex digits).
+        guard let encoded = path.string.addingPercentEncoding(withAllowedCharacters: uriPathCharacters) else {
+            throw .local("the path \(path) cannot be percent-encoded")
         }
+        let out = "blobnet://" + allocation.hex + encoded
         guard out.utf8.count <= PegPayload.maxURIBytes else {
             throw .invalidKey(
                 reason: "the key is too long to peg: its uri would be \(out.utf8.count) bytes, at most "
