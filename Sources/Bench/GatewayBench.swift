@@ -49,10 +49,9 @@ public enum GatewayBenchmark {
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url
         let run = "bench-\(UUID().uuidString.prefix(8).lowercased())"
         let clock = ContinuousClock()
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
         var puts: [Double] = []
         var retrieves: [Double] = []
-        do {
+        try await withHTTPClient { http in
             for index in 0..<count {
                 let value = benchBytes(size, seed: UInt64(index) &+ 11)
                 let start = clock.now
@@ -70,11 +69,7 @@ public enum GatewayBenchmark {
                     throw Failure(description: "GET /retrieve/\(cachedKey) answered other bytes than were stored")
                 }
             }
-        } catch {
-            try? await http.shutdown()
-            throw error
         }
-        try await http.shutdown()
 
         // The burst: `clients` clients, each with its own connection, `burst` writes in all.
         let burstStart = clock.now
@@ -82,9 +77,8 @@ public enum GatewayBenchmark {
             for client in 0..<clients {
                 let mine = Array(stride(from: client, to: burst, by: clients))
                 group.addTask {
-                    let http = HTTPClient(eventLoopGroupProvider: .singleton)
                     var times: [Double] = []
-                    do {
+                    try await withHTTPClient { http in
                         for index in mine {
                             let start = clock.now
                             try await put(
@@ -92,11 +86,7 @@ public enum GatewayBenchmark {
                                 benchBytes(size, seed: UInt64(index) &+ 100_003), apiKey: apiKey)
                             times.append((clock.now - start).seconds * 1000)
                         }
-                    } catch {
-                        try? await http.shutdown()
-                        throw error
                     }
-                    try await http.shutdown()
                     return times
                 }
             }
@@ -106,18 +96,13 @@ public enum GatewayBenchmark {
         }
         let burstSeconds = (clock.now - burstStart).seconds
         // Every burst write is read back (raw bytes) and compared.
-        let check = HTTPClient(eventLoopGroupProvider: .singleton)
         var stored = 0
-        do {
+        try await withHTTPClient { check in
             for index in 0..<burst {
                 let bytes = try await get(check, base + "/kv/\(run)/burst/k\(index)", apiKey: apiKey)
                 if bytes == benchBytes(size, seed: UInt64(index) &+ 100_003) { stored += 1 }
             }
-        } catch {
-            try? await check.shutdown()
-            throw error
         }
-        try await check.shutdown()
         return Figures(
             count: count, sizeBytes: size, putP50Milliseconds: SmallValueBenchmark.percentile(puts, 0.5),
             putP99Milliseconds: SmallValueBenchmark.percentile(puts, 0.99),
@@ -135,6 +120,18 @@ public enum GatewayBenchmark {
             "\(figures.count) cached GET /retrieve: p50 \(f(figures.cachedRetrieveP50Milliseconds)) ms, p99 \(f(figures.cachedRetrieveP99Milliseconds)) ms",
             "\(figures.burstPuts) PUTs from \(figures.burstClients) clients at once: \(figures.burstStored) stored and read back, \(f(figures.burstSeconds)) s, p50 \(f(figures.burstPutP50Milliseconds)) ms, p99 \(f(figures.burstPutP99Milliseconds)) ms",
         ].joined(separator: "\n")
+    }
+
+    /// Runs `body` with an HTTP client of its own (its own connections), shut down however `body` ends.
+    static func withHTTPClient(_ body: (HTTPClient) async throws -> Void) async throws {
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await body(http)
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
     }
 
     static func put(_ http: HTTPClient, _ url: String, _ value: [UInt8], apiKey: String) async throws {
